@@ -1,0 +1,309 @@
+package dev.duet.core.features;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.core.data.Dataset;
+import dev.duet.core.data.ItemInfo;
+import dev.duet.core.data.UserInfo;
+import dev.duet.core.samples.Sample;
+import dev.duet.core.samples.SampleBuilder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one feature encoding of Duet, used unchanged by the trainer, the streaming job and the LLM
+ * worker's prompts. It is fitted on the training split (so ids first seen later are
+ * out-of-vocabulary), serialised as JSON into the model file's metadata, and read back from there by
+ * every consumer, so that a model file describes itself.
+ *
+ * <p>Categorical fields share one embedding table: field {@code f}'s index {@code i} is row {@code
+ * offset(f) + i}. History items use the item field's rows, so a history item and a target item
+ * share their embedding.
+ */
+public final class FeatureEncoding {
+
+    /** Categorical fields in input column order. */
+    public static final List<String> FIELDS =
+            List.of("user", "item", "gender", "age", "occupation", "zip_prefix", "year_bucket");
+
+    public static final int USER = 0;
+    public static final int ITEM = 1;
+    /** Width of the dense input: history length share, mean normalised history rating. */
+    public static final int DENSE = 2;
+
+    private static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<Vocabulary> vocabularies;
+    private final Vocabulary genres;
+    private final int historyLength;
+    private final float ratingCenter;
+    private final float ratingScale;
+    private final boolean implicitFeedback;
+    private final int[] offsets;
+    private final int rows;
+
+    FeatureEncoding(
+            List<Vocabulary> vocabularies,
+            Vocabulary genres,
+            int historyLength,
+            float ratingCenter,
+            float ratingScale,
+            boolean implicitFeedback) {
+        if (vocabularies.size() != FIELDS.size()) {
+            throw new IllegalArgumentException("expected " + FIELDS.size() + " vocabularies");
+        }
+        this.vocabularies = List.copyOf(vocabularies);
+        this.genres = genres;
+        this.historyLength = historyLength;
+        this.ratingCenter = ratingCenter;
+        this.ratingScale = ratingScale;
+        this.implicitFeedback = implicitFeedback;
+        this.offsets = new int[FIELDS.size()];
+        int total = 0;
+        for (int f = 0; f < FIELDS.size(); f++) {
+            offsets[f] = total;
+            total += vocabularies.get(f).size();
+        }
+        this.rows = total;
+    }
+
+    /**
+     * Fits the encoding on the training samples: users and items seen in training, profile values
+     * and year buckets of those users and items, and all genres of the catalog.
+     */
+    public static FeatureEncoding fit(List<Sample> train, Dataset dataset) {
+        Set<String> users = new HashSet<>();
+        Set<String> items = new HashSet<>();
+        for (Sample s : train) {
+            users.add(s.userId());
+            items.add(s.itemId());
+            for (String h : s.historyItems()) {
+                items.add(h);
+            }
+        }
+        List<Set<String>> values = new ArrayList<>();
+        for (int f = 0; f < FIELDS.size(); f++) {
+            values.add(new HashSet<>());
+        }
+        values.get(USER).addAll(users);
+        values.get(ITEM).addAll(items);
+        for (String u : users) {
+            UserInfo info = dataset.user(u);
+            addIfPresent(values.get(2), info.gender());
+            addIfPresent(values.get(3), info.age());
+            addIfPresent(values.get(4), info.occupation());
+            addIfPresent(values.get(5), zipPrefix(info.zip()));
+        }
+        Set<String> genreNames = new TreeSet<>();
+        for (ItemInfo info : dataset.items().values()) {
+            genreNames.addAll(info.genres());
+        }
+        for (String i : items) {
+            addIfPresent(values.get(6), yearBucket(dataset.item(i).year()));
+        }
+        List<Vocabulary> vocabularies = new ArrayList<>();
+        for (Set<String> v : values) {
+            vocabularies.add(Vocabulary.of(v));
+        }
+        return new FeatureEncoding(
+                vocabularies,
+                Vocabulary.of(genreNames),
+                SampleBuilder.HISTORY,
+                dataset.implicitFeedback() ? 0f : 3f,
+                dataset.implicitFeedback() ? 1f : 2f,
+                dataset.implicitFeedback());
+    }
+
+    private static void addIfPresent(Set<String> set, String value) {
+        if (value != null && !value.isEmpty()) {
+            set.add(value);
+        }
+    }
+
+    /** The first two characters of a postal code: regional, and shared by enough users to learn. */
+    public static String zipPrefix(String zip) {
+        if (zip == null || zip.isBlank()) {
+            return "";
+        }
+        String z = zip.trim().toUpperCase(Locale.ROOT);
+        return z.length() <= 2 ? z : z.substring(0, 2);
+    }
+
+    /** Five-year buckets of release years; "" when unknown. */
+    public static String yearBucket(int year) {
+        return year <= 0 ? "" : Integer.toString(year / 5 * 5);
+    }
+
+    /**
+     * Encodes one sample into the next row of {@code batch}.
+     *
+     * @param sample the sample (its label goes into the batch's labels; -1 for none)
+     * @param item the target item's catalog entry
+     * @param user the user's profile
+     */
+    public void encode(Sample sample, ItemInfo item, UserInfo user, EncodedBatch batch) {
+        int row = batch.nextRow();
+        int f = FIELDS.size();
+        long[] cat = batch.categorical;
+        int c = row * f;
+        cat[c] = offsets[USER] + vocabularies.get(USER).indexOf(sample.userId());
+        cat[c + 1] = offsets[ITEM] + vocabularies.get(ITEM).indexOf(sample.itemId());
+        cat[c + 2] = offsets[2] + vocabularies.get(2).indexOf(user.gender());
+        cat[c + 3] = offsets[3] + vocabularies.get(3).indexOf(user.age());
+        cat[c + 4] = offsets[4] + vocabularies.get(4).indexOf(user.occupation());
+        cat[c + 5] = offsets[5] + vocabularies.get(5).indexOf(zipPrefix(user.zip()));
+        cat[c + 6] = offsets[6] + vocabularies.get(6).indexOf(yearBucket(item.year()));
+
+        int g = genres.size() - 1;
+        int gBase = row * g;
+        for (int j = 0; j < g; j++) {
+            batch.genreWeights[gBase + j] = 0f;
+        }
+        int known = 0;
+        for (String name : item.genres()) {
+            if (genres.indexOf(name) != Vocabulary.OOV) {
+                known++;
+            }
+        }
+        for (String name : item.genres()) {
+            int index = genres.indexOf(name);
+            if (index != Vocabulary.OOV) {
+                batch.genreWeights[gBase + index - 1] = 1f / known;
+            }
+        }
+
+        int k = historyLength;
+        int hBase = row * k;
+        String[] history = sample.historyItems();
+        float[] ratings = sample.historyRatings();
+        int from = Math.max(0, history.length - k);
+        int length = history.length - from;
+        Vocabulary itemVocabulary = vocabularies.get(ITEM);
+        float ratingSum = 0f;
+        for (int j = 0; j < k; j++) {
+            if (j < length) {
+                batch.historyItems[hBase + j] = offsets[ITEM] + itemVocabulary.indexOf(history[from + j]);
+                float r = normalizeRating(ratings[from + j]);
+                batch.historyRatings[hBase + j] = r;
+                batch.historyMask[hBase + j] = 1f;
+                ratingSum += r;
+            } else {
+                batch.historyItems[hBase + j] = offsets[ITEM] + Vocabulary.OOV;
+                batch.historyRatings[hBase + j] = 0f;
+                batch.historyMask[hBase + j] = 0f;
+            }
+        }
+        batch.dense[row * DENSE] = (float) length / k;
+        batch.dense[row * DENSE + 1] = length == 0 ? 0f : ratingSum / length;
+        batch.labels[row] = sample.label();
+    }
+
+    /** A rating mapped to about [-1, 1] (MovieLens: (r - 3) / 2); implicit feedback is 1. */
+    public float normalizeRating(float rating) {
+        return implicitFeedback ? 1f : (rating - ratingCenter) / ratingScale;
+    }
+
+    /** Number of categorical fields (columns of the categorical input). */
+    public int fieldCount() {
+        return FIELDS.size();
+    }
+
+    /** Number of genre columns (known genres; unknown ones are dropped). */
+    public int genreCount() {
+        return genres.size() - 1;
+    }
+
+    public int historyLength() {
+        return historyLength;
+    }
+
+    /** Rows of the shared embedding table. */
+    public int embeddingRows() {
+        return rows;
+    }
+
+    /** First embedding row of field {@code f}. */
+    public int offset(int field) {
+        return offsets[field];
+    }
+
+    public Vocabulary vocabulary(int field) {
+        return vocabularies.get(field);
+    }
+
+    public List<String> genreNames() {
+        return genres.values();
+    }
+
+    public boolean implicitFeedback() {
+        return implicitFeedback;
+    }
+
+    /** Whether the item was seen in training (else it is encoded as out-of-vocabulary). */
+    public boolean knowsItem(String itemId) {
+        return vocabularies.get(ITEM).indexOf(itemId) != Vocabulary.OOV;
+    }
+
+    /** Whether the user was seen in training. */
+    public boolean knowsUser(String userId) {
+        return vocabularies.get(USER).indexOf(userId) != Vocabulary.OOV;
+    }
+
+    /** The encoding as JSON, for the model file's metadata. */
+    public String toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("format", FORMAT_VERSION);
+        root.put("history_length", historyLength);
+        root.put("rating_center", ratingCenter);
+        root.put("rating_scale", ratingScale);
+        root.put("implicit_feedback", implicitFeedback);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int f = 0; f < FIELDS.size(); f++) {
+            fields.put(FIELDS.get(f), vocabularies.get(f).values());
+        }
+        root.put("fields", fields);
+        root.put("genres", genres.values());
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads an encoding written by {@link #toJson()}; fails clearly on anything else. */
+    @SuppressWarnings("unchecked")
+    public static FeatureEncoding fromJson(String json) {
+        try {
+            Map<String, Object> root = JSON.readValue(json, Map.class);
+            Object format = root.get("format");
+            if (!(format instanceof Number) || ((Number) format).intValue() != FORMAT_VERSION) {
+                throw new IllegalArgumentException("unsupported feature encoding format: " + format);
+            }
+            Map<String, List<String>> fields = (Map<String, List<String>>) root.get("fields");
+            List<Vocabulary> vocabularies = new ArrayList<>();
+            for (String name : FIELDS) {
+                List<String> values = fields.get(name);
+                if (values == null) {
+                    throw new IllegalArgumentException("feature encoding lacks field '" + name + "'");
+                }
+                vocabularies.add(new Vocabulary(values));
+            }
+            return new FeatureEncoding(
+                    vocabularies,
+                    new Vocabulary((List<String>) root.get("genres")),
+                    ((Number) root.get("history_length")).intValue(),
+                    ((Number) root.get("rating_center")).floatValue(),
+                    ((Number) root.get("rating_scale")).floatValue(),
+                    (Boolean) root.get("implicit_feedback"));
+        } catch (JsonProcessingException | ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("malformed feature encoding JSON: " + e.getMessage(), e);
+        }
+    }
+}
