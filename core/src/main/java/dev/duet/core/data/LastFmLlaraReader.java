@@ -75,7 +75,9 @@ public final class LastFmLlaraReader implements DatasetReader {
                         }
                         history.add(id);
                     }
-                    if (history.size() != length) {
+                    // SASRec-style data writes len_seq 1 for an empty (all-padding) history.
+                    boolean emptyHistory = history.isEmpty() && length == 1;
+                    if (history.size() != length && !emptyHistory) {
                         throw row.error(
                                 "len_seq is " + length + " but seq has " + history.size() + " items");
                     }

@@ -1,0 +1,80 @@
+package dev.duet.core.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.core.data.Dataset;
+import dev.duet.core.data.SyntheticConfig;
+import dev.duet.core.data.SyntheticDatasetGenerator;
+import dev.duet.core.samples.Sample;
+import dev.duet.core.samples.SampleBuilder;
+import dev.duet.core.samples.SampleSplit;
+import org.junit.jupiter.api.Test;
+
+class FeatureEncodingTest {
+
+    private final Dataset ds =
+            new SyntheticDatasetGenerator(SyntheticConfig.builder().users(200).items(300).ratings(8000).build())
+                    .generate();
+    private final SampleSplit split = SampleBuilder.build(ds);
+    private final FeatureEncoding encoding = FeatureEncoding.fit(split.train(), ds);
+
+    @Test
+    void jsonRoundTripEncodesIdentically() {
+        FeatureEncoding copy = FeatureEncoding.fromJson(encoding.toJson());
+        EncodedBatch a = encode(encoding);
+        EncodedBatch b = encode(copy);
+        assertThat(b.categorical).isEqualTo(a.categorical);
+        assertThat(b.genreWeights).isEqualTo(a.genreWeights);
+        assertThat(b.historyItems).isEqualTo(a.historyItems);
+        assertThat(b.historyRatings).isEqualTo(a.historyRatings);
+        assertThat(b.historyMask).isEqualTo(a.historyMask);
+        assertThat(b.dense).isEqualTo(a.dense);
+        assertThat(copy.embeddingRows()).isEqualTo(encoding.embeddingRows());
+    }
+
+    @Test
+    void unseenIdsFallIntoTheOutOfVocabularyRow() {
+        Sample s = new Sample("new-user", "new-item", 0, 5, 1, new String[] {"new-item-2"}, new float[] {5});
+        EncodedBatch batch = new EncodedBatch(encoding, 1);
+        encoding.encode(s, ds.item("new-item"), ds.user("new-user"), batch);
+        assertThat(batch.categorical[FeatureEncoding.USER]).isEqualTo(encoding.offset(FeatureEncoding.USER));
+        assertThat(batch.categorical[FeatureEncoding.ITEM]).isEqualTo(encoding.offset(FeatureEncoding.ITEM));
+        assertThat(batch.historyItems[0]).isEqualTo(encoding.offset(FeatureEncoding.ITEM));
+        assertThat(batch.historyMask[0]).isEqualTo(1f);
+        assertThat(batch.historyMask[1]).isEqualTo(0f);
+        assertThat(batch.historyRatings[0]).isEqualTo(1f);
+        assertThat(batch.dense).containsExactly(0.1f, 1f);
+    }
+
+    @Test
+    void genreWeightsSumToOneAndIdsStayInTheirField() {
+        EncodedBatch batch = encode(encoding);
+        for (int row = 0; row < batch.size(); row++) {
+            float sum = 0;
+            for (int g = 0; g < batch.genres(); g++) {
+                sum += batch.genreWeights[row * batch.genres() + g];
+            }
+            assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
+            for (int f = 0; f < batch.fields(); f++) {
+                long id = batch.categorical[row * batch.fields() + f];
+                assertThat(id).isBetween((long) encoding.offset(f), (long) encoding.offset(f) + encoding.vocabulary(f).size() - 1);
+            }
+        }
+    }
+
+    @Test
+    void malformedJsonIsAClearError() {
+        assertThatThrownBy(() -> FeatureEncoding.fromJson("{\"format\": 99}"))
+                .hasMessageContaining("unsupported feature encoding format");
+        assertThatThrownBy(() -> FeatureEncoding.fromJson("not json")).hasMessageContaining("malformed");
+    }
+
+    private EncodedBatch encode(FeatureEncoding enc) {
+        EncodedBatch batch = new EncodedBatch(enc, 50);
+        for (Sample s : split.test().subList(0, 50)) {
+            enc.encode(s, ds.item(s.itemId()), ds.user(s.userId()), batch);
+        }
+        return batch;
+    }
+}
