@@ -80,6 +80,19 @@ public final class CausalLmBackend implements ScoringBackend {
         return tokenizer;
     }
 
+    /**
+     * The model rows of one request before projection (raw behaviour vectors in the splices):
+     * pointwise (positive, negative) answer per candidate, listwise one per candidate. For tools
+     * and tests that need to see exactly what the model is given.
+     */
+    public List<TokenSequence> sequencesOf(ScoreRequest r) {
+        List<TokenSequence> out = new ArrayList<>();
+        for (Row row : rows(r)) {
+            out.add(row.sequence);
+        }
+        return out;
+    }
+
     @Override
     public void validate(ScoreRequest r) throws InvalidRequestException {
         if (projector != null) {
