@@ -1,0 +1,244 @@
+package dev.duet.core.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.core.data.ItemInfo;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses and validates the JSON records of the input topics (schemas and examples in
+ * docs/topics.md). Every method either returns a valid event or throws {@link
+ * InvalidEventException} whose message says which field is wrong and why, for the dead-letter
+ * topic. Thread-safe.
+ */
+public final class EventParser {
+
+    /** Longest id accepted (users, items, requests). */
+    public static final int MAX_ID_LENGTH = 256;
+    /** Most candidates one request may carry. */
+    public static final int MAX_CANDIDATES = 1000;
+    /** Largest k a request may ask for. */
+    public static final int MAX_K = 1000;
+    /** Ratings are accepted in [0, MAX_RATING]. */
+    public static final float MAX_RATING = 10f;
+    /** Timestamps must lie in [MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS] (1970 .. 2200). */
+    public static final long MIN_TIMESTAMP_MS = 0L;
+
+    public static final long MAX_TIMESTAMP_MS = 7_258_118_400_000L;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventParser() {}
+
+    /**
+     * An interaction: {@code {"user", "item", "rating" | "event", "timestamp"}}. A rating wins over
+     * an event type; an event type is mapped by {@link EventTypes}.
+     */
+    public static InteractionEvent parseInteraction(String json) throws InvalidEventException {
+        JsonNode root = object(json);
+        String user = id(root, "user");
+        String item = id(root, "item");
+        long timestamp = timestamp(root, "timestamp", true, 0L);
+        JsonNode rating = root.get("rating");
+        JsonNode event = root.get("event");
+        if (rating != null && !rating.isNull()) {
+            if (!rating.isNumber()) {
+                throw new InvalidEventException("field 'rating' must be a number, got " + kind(rating));
+            }
+            double r = rating.asDouble();
+            if (!Double.isFinite(r) || r < 0 || r > MAX_RATING) {
+                throw new InvalidEventException("field 'rating' must be in [0, " + MAX_RATING + "], got " + r);
+            }
+            return new InteractionEvent(user, item, (float) r, "rating", timestamp);
+        }
+        if (event != null && !event.isNull()) {
+            if (!event.isTextual()) {
+                throw new InvalidEventException("field 'event' must be a string, got " + kind(event));
+            }
+            Float mapped = EventTypes.rating(event.asText());
+            if (mapped == null) {
+                throw new InvalidEventException(
+                        "field 'event' has unknown type '" + truncate(event.asText()) + "' (known: "
+                                + String.join(", ", new java.util.TreeSet<>(EventTypes.RATINGS.keySet())) + ")");
+            }
+            return new InteractionEvent(user, item, mapped, event.asText(), timestamp);
+        }
+        throw new InvalidEventException("one of the fields 'rating' or 'event' is required");
+    }
+
+    /**
+     * A request: {@code {"request_id", "user", "candidates"?, "k", "timestamp"?}}; without a
+     * timestamp the record's own timestamp ({@code recordTimestampMs}) is used.
+     */
+    public static RecommendationRequest parseRequest(String json, long recordTimestampMs)
+            throws InvalidEventException {
+        JsonNode root = object(json);
+        String requestId = id(root, "request_id");
+        String user = id(root, "user");
+        JsonNode kNode = root.get("k");
+        if (kNode == null || kNode.isNull()) {
+            throw new InvalidEventException("field 'k' is required");
+        }
+        if (!kNode.isIntegralNumber() || kNode.asLong() < 1 || kNode.asLong() > MAX_K) {
+            throw new InvalidEventException("field 'k' must be an integer in [1, " + MAX_K + "], got " + truncate(kNode.toString()));
+        }
+        List<String> candidates = new ArrayList<>();
+        JsonNode c = root.get("candidates");
+        if (c != null && !c.isNull()) {
+            if (!c.isArray()) {
+                throw new InvalidEventException("field 'candidates' must be an array of item ids, got " + kind(c));
+            }
+            if (c.size() > MAX_CANDIDATES) {
+                throw new InvalidEventException("field 'candidates' has " + c.size() + " items, at most " + MAX_CANDIDATES + " allowed");
+            }
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < c.size(); i++) {
+                String id = idValue(c.get(i), "candidates[" + i + "]");
+                if (!seen.add(id)) {
+                    throw new InvalidEventException("field 'candidates' repeats item '" + id + "'");
+                }
+                candidates.add(id);
+            }
+        }
+        long timestamp = timestamp(root, "timestamp", false, recordTimestampMs);
+        return new RecommendationRequest(requestId, user, candidates, kNode.asInt(), timestamp);
+    }
+
+    /**
+     * A catalog entry: {@code {"id", "title", "genres"?, "year"?}}; genres as an array or a
+     * '|'-separated string.
+     */
+    public static ItemInfo parseItem(String json) throws InvalidEventException {
+        JsonNode root = object(json);
+        String id = id(root, "id");
+        JsonNode titleNode = root.get("title");
+        if (titleNode == null || !titleNode.isTextual() || titleNode.asText().isBlank()) {
+            throw new InvalidEventException("field 'title' is required and must be a non-empty string");
+        }
+        int year = 0;
+        JsonNode y = root.get("year");
+        if (y != null && !y.isNull()) {
+            if (!y.isIntegralNumber() || y.asInt() < 0 || y.asInt() > 3000) {
+                throw new InvalidEventException("field 'year' must be an integer in [0, 3000], got " + truncate(y.toString()));
+            }
+            year = y.asInt();
+        }
+        List<String> genres = new ArrayList<>();
+        JsonNode g = root.get("genres");
+        if (g != null && !g.isNull()) {
+            if (g.isArray()) {
+                for (int i = 0; i < g.size(); i++) {
+                    if (!g.get(i).isTextual()) {
+                        throw new InvalidEventException("field 'genres[" + i + "]' must be a string");
+                    }
+                    genres.add(g.get(i).asText());
+                }
+            } else if (g.isTextual()) {
+                for (String part : g.asText().split("\\|")) {
+                    if (!part.isBlank()) {
+                        genres.add(part.trim());
+                    }
+                }
+            } else {
+                throw new InvalidEventException("field 'genres' must be an array or a '|'-separated string");
+            }
+        }
+        return new ItemInfo(id, titleNode.asText(), year, genres);
+    }
+
+    /** A control command: {@code {"model_path"}}. */
+    public static ModelControl parseControl(String json) throws InvalidEventException {
+        JsonNode root = object(json);
+        JsonNode path = root.get("model_path");
+        if (path == null || !path.isTextual() || path.asText().isBlank()) {
+            throw new InvalidEventException("field 'model_path' is required and must be a non-empty string");
+        }
+        return new ModelControl(path.asText());
+    }
+
+    private static JsonNode object(String json) throws InvalidEventException {
+        if (json == null || json.isBlank()) {
+            throw new InvalidEventException("empty record");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException("expected a JSON object, got " + (root == null ? "nothing" : kind(root)));
+        }
+        return root;
+    }
+
+    private static String id(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidEventException("field '" + field + "' is required");
+        }
+        return idValue(node, field);
+    }
+
+    /** Ids may be strings or integers (MovieLens ids are numbers); both become strings. */
+    private static String idValue(JsonNode node, String field) throws InvalidEventException {
+        String value;
+        if (node.isTextual()) {
+            value = node.asText().trim();
+        } else if (node.isIntegralNumber()) {
+            value = node.asText();
+        } else {
+            throw new InvalidEventException("field '" + field + "' must be a string or an integer, got " + kind(node));
+        }
+        if (value.isEmpty()) {
+            throw new InvalidEventException("field '" + field + "' is empty");
+        }
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("field '" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    /** Epoch milliseconds as a number, or an ISO-8601 instant such as "2024-05-01T12:00:00Z". */
+    private static long timestamp(JsonNode root, String field, boolean required, long fallback)
+            throws InvalidEventException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new InvalidEventException("field '" + field + "' is required");
+            }
+            return fallback;
+        }
+        long ms;
+        if (node.isIntegralNumber()) {
+            ms = node.asLong();
+        } else if (node.isTextual()) {
+            try {
+                ms = Instant.parse(node.asText()).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
+                throw new InvalidEventException(
+                        "field '" + field + "' must be epoch milliseconds or an ISO-8601 instant, got '" + truncate(node.asText()) + "'");
+            }
+        } else {
+            throw new InvalidEventException("field '" + field + "' must be epoch milliseconds or an ISO-8601 instant, got " + kind(node));
+        }
+        if (ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS) {
+            throw new InvalidEventException("field '" + field + "' is out of range: " + ms);
+        }
+        return ms;
+    }
+
+    private static String kind(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

@@ -1,0 +1,96 @@
+package dev.duet.core.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.core.data.ItemInfo;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventParserTest {
+
+    @Test
+    void parsesRatedInteraction() throws Exception {
+        InteractionEvent e = EventParser.parseInteraction(
+                "{\"user\": 12, \"item\": \"i7\", \"rating\": 4.5, \"timestamp\": 1700000000000}");
+        assertThat(e.userId()).isEqualTo("12");
+        assertThat(e.itemId()).isEqualTo("i7");
+        assertThat(e.rating()).isEqualTo(4.5f);
+        assertThat(e.eventType()).isEqualTo("rating");
+        assertThat(e.timestampMs()).isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void mapsEventTypeAndIsoTimestamp() throws Exception {
+        InteractionEvent e = EventParser.parseInteraction(
+                "{\"user\": \"u\", \"item\": \"i\", \"event\": \"Click\", \"timestamp\": \"2024-05-01T12:00:00Z\"}");
+        assertThat(e.rating()).isEqualTo(4f);
+        assertThat(e.timestampMs()).isEqualTo(1_714_564_800_000L);
+    }
+
+    @Test
+    void rejectsWithReasonsNamingTheField() {
+        assertReason(() -> EventParser.parseInteraction("not json"), "not JSON");
+        assertReason(() -> EventParser.parseInteraction("[1,2]"), "expected a JSON object");
+        assertReason(() -> EventParser.parseInteraction("{\"item\":\"i\",\"rating\":3,\"timestamp\":1}"), "'user' is required");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":11,\"timestamp\":1}"), "'rating' must be in");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":\"x\",\"timestamp\":1}"), "'rating' must be a number");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"event\":\"teleport\",\"timestamp\":1}"), "unknown type 'teleport'");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"timestamp\":1}"), "'rating' or 'event'");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":3}"), "'timestamp' is required");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":3,\"timestamp\":-5}"), "'timestamp' is out of range");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":3,\"timestamp\":\"yesterday\"}"), "ISO-8601");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":1.5,\"item\":\"i\",\"rating\":3,\"timestamp\":1}"), "'user' must be a string or an integer");
+        assertReason(() -> EventParser.parseInteraction(""), "empty record");
+    }
+
+    @Test
+    void parsesRequestsWithAndWithoutCandidates() throws Exception {
+        RecommendationRequest r = EventParser.parseRequest(
+                "{\"request_id\":\"r1\",\"user\":\"u\",\"candidates\":[\"a\",2],\"k\":1,\"timestamp\":5}", 99);
+        assertThat(r.candidates()).containsExactly("a", "2");
+        assertThat(r.k()).isEqualTo(1);
+        assertThat(r.timestampMs()).isEqualTo(5);
+        RecommendationRequest open = EventParser.parseRequest("{\"request_id\":\"r2\",\"user\":\"u\",\"k\":10}", 99);
+        assertThat(open.candidates()).isEmpty();
+        assertThat(open.timestampMs()).isEqualTo(99);
+    }
+
+    @Test
+    void rejectsBadRequests() {
+        assertReason(() -> EventParser.parseRequest("{\"user\":\"u\",\"k\":1}", 0), "'request_id' is required");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\"}", 0), "'k' is required");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":0}", 0), "'k' must be an integer");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":1,\"candidates\":\"a\"}", 0), "'candidates' must be an array");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":1,\"candidates\":[\"a\",\"a\"]}", 0), "repeats item 'a'");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":1,\"candidates\":[{}]}", 0), "'candidates[0]'");
+    }
+
+    @Test
+    void parsesItemsAndControl() throws Exception {
+        ItemInfo a = EventParser.parseItem("{\"id\":1,\"title\":\"Toy Story (1995)\",\"genres\":\"Animation|Comedy\",\"year\":1995}");
+        assertThat(a.genres()).containsExactly("Animation", "Comedy");
+        assertThat(a.year()).isEqualTo(1995);
+        ItemInfo b = EventParser.parseItem("{\"id\":\"x\",\"title\":\"X\",\"genres\":[\"Drama\"]}");
+        assertThat(b.genres()).isEqualTo(List.of("Drama"));
+        assertReason(() -> EventParser.parseItem("{\"id\":\"x\"}"), "'title' is required");
+        assertReason(() -> EventParser.parseItem("{\"id\":\"x\",\"title\":\"t\",\"year\":\"old\"}"), "'year' must be an integer");
+        assertThat(EventParser.parseControl("{\"model_path\":\"/m/model.onnx\"}").modelPath()).isEqualTo("/m/model.onnx");
+        assertReason(() -> EventParser.parseControl("{}"), "'model_path' is required");
+    }
+
+    @Test
+    void deadLetterTruncatesPayloadAndWritesJson() {
+        DeadLetter d = new DeadLetter("interactions", 2, 42, "field 'user' is required", "x".repeat(10_000), 7);
+        assertThat(d.payload()).hasSize(DeadLetter.MAX_PAYLOAD + "...[truncated]".length());
+        assertThat(d.toJson()).contains("\"topic\":\"interactions\"", "\"partition\":2", "\"offset\":42", "field 'user' is required");
+    }
+
+    private static void assertReason(ThrowingCall call, String reason) {
+        assertThatThrownBy(call::run).isInstanceOf(InvalidEventException.class).hasMessageContaining(reason);
+    }
+
+    private interface ThrowingCall {
+        void run() throws Exception;
+    }
+}
