@@ -1,0 +1,217 @@
+package dev.duet.trainer.model;
+
+import java.util.Arrays;
+
+/**
+ * Architecture and training settings of the DCNv2 CRM. The defaults are tuned on MovieLens-100K
+ * (see {@code Dcnv2TrainingTest}); {@link Builder#build()} rejects settings that cannot train.
+ */
+public final class Dcnv2Config {
+
+    private final int embeddingDim;
+    private final int crossLayers;
+    private final int[] deepLayers;
+    private final float initStd;
+    private final float userIdDropout;
+    private final float itemIdDropout;
+    private final TrainingConfig training;
+
+    private Dcnv2Config(Builder b) {
+        this.embeddingDim = b.embeddingDim;
+        this.crossLayers = b.crossLayers;
+        this.deepLayers = b.deepLayers.clone();
+        this.initStd = b.initStd;
+        this.userIdDropout = b.userIdDropout;
+        this.itemIdDropout = b.itemIdDropout;
+        this.training = new TrainingConfig(
+                b.learningRate, b.l2, b.denseL2, b.batchSize, b.maxEpochs, b.patience, b.seed,
+                b.threads, b.progressEveryBatches);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.embeddingDim = embeddingDim;
+        b.crossLayers = crossLayers;
+        b.deepLayers = deepLayers.clone();
+        b.initStd = initStd;
+        b.userIdDropout = userIdDropout;
+        b.itemIdDropout = itemIdDropout;
+        b.learningRate = training.learningRate();
+        b.l2 = training.tableL2();
+        b.denseL2 = training.denseL2();
+        b.batchSize = training.batchSize();
+        b.maxEpochs = training.maxEpochs();
+        b.patience = training.patience();
+        b.seed = training.seed();
+        b.threads = training.threads();
+        b.progressEveryBatches = training.progressEveryBatches();
+        return b;
+    }
+
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
+    public int crossLayers() {
+        return crossLayers;
+    }
+
+    public int[] deepLayers() {
+        return deepLayers.clone();
+    }
+
+    /** Standard deviation of the initial embeddings. */
+    public float initStd() {
+        return initStd;
+    }
+
+    /** Chance that a training sample sees its user as out-of-vocabulary (new users). */
+    public float userIdDropout() {
+        return userIdDropout;
+    }
+
+    /** Chance that a training sample sees its target item as out-of-vocabulary (new items). */
+    public float itemIdDropout() {
+        return itemIdDropout;
+    }
+
+    public TrainingConfig training() {
+        return training;
+    }
+
+    @Override
+    public String toString() {
+        return "Dcnv2Config{dim=" + embeddingDim + ", cross=" + crossLayers + ", deep="
+                + Arrays.toString(deepLayers)  + ", initStd=" + initStd
+                + ", userIdDropout=" + userIdDropout + ", itemIdDropout=" + itemIdDropout + ", " + training + "}";
+    }
+
+    /** Builds a validated {@link Dcnv2Config}. */
+    public static final class Builder {
+        private int embeddingDim = 16;
+        private int crossLayers = 3;
+        private int[] deepLayers = {128, 64};
+        private float initStd = 0.05f;
+        private float userIdDropout = 0.5f;
+        private float itemIdDropout = 0.05f;
+        private float learningRate = 1e-3f;
+        private float l2 = 1e-4f;
+        private float denseL2 = 1e-5f;
+        private int batchSize = 256;
+        private int maxEpochs = 20;
+        private int patience = 2;
+        private long seed = 42;
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int progressEveryBatches = 0;
+
+        private Builder() {}
+
+        public Builder embeddingDim(int value) {
+            embeddingDim = value;
+            return this;
+        }
+
+        public Builder crossLayers(int value) {
+            crossLayers = value;
+            return this;
+        }
+
+        /** Widths of the deep tower's hidden layers; may be empty (cross network only). */
+        public Builder deepLayers(int... value) {
+            deepLayers = value.clone();
+            return this;
+        }
+
+        public Builder initStd(float value) {
+            initStd = value;
+            return this;
+        }
+
+        /**
+         * Chance that training replaces a sample's user by the out-of-vocabulary user, so that the
+         * OOV row is trained and the model learns to judge new users by profile and history.
+         */
+        public Builder userIdDropout(float value) {
+            userIdDropout = value;
+            return this;
+        }
+
+        /** As {@link #userIdDropout} for the target item. */
+        public Builder itemIdDropout(float value) {
+            itemIdDropout = value;
+            return this;
+        }
+
+        public Builder learningRate(float value) {
+            learningRate = value;
+            return this;
+        }
+
+        /** L2 on the embeddings a sample looks up (averaged over the batch). */
+        public Builder l2(float value) {
+            l2 = value;
+            return this;
+        }
+
+        /** L2 on the dense weight matrices (cross, deep, output). */
+        public Builder denseL2(float value) {
+            denseL2 = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder maxEpochs(int value) {
+            maxEpochs = value;
+            return this;
+        }
+
+        /** Epochs without a better validation AUC before training stops. */
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder threads(int value) {
+            threads = value;
+            return this;
+        }
+
+        /** Report progress every this many mini-batches (0: only per epoch). */
+        public Builder progressEveryBatches(int value) {
+            progressEveryBatches = value;
+            return this;
+        }
+
+        public Dcnv2Config build() {
+            TrainingConfig.require(embeddingDim >= 1 && embeddingDim <= 1024,
+                    "embeddingDim must be in 1..1024, was " + embeddingDim);
+            TrainingConfig.require(crossLayers >= 0 && crossLayers <= 16,
+                    "crossLayers must be in 0..16, was " + crossLayers);
+            TrainingConfig.require(deepLayers != null, "deepLayers must not be null");
+            for (int width : deepLayers) {
+                TrainingConfig.require(width >= 1 && width <= 4096,
+                        "deepLayers widths must be in 1..4096, was " + Arrays.toString(deepLayers));
+            }
+            TrainingConfig.require(initStd > 0 && Float.isFinite(initStd), "initStd must be > 0");
+            TrainingConfig.require(userIdDropout >= 0 && userIdDropout < 1,
+                    "userIdDropout must be in [0, 1), was " + userIdDropout);
+            TrainingConfig.require(itemIdDropout >= 0 && itemIdDropout < 1,
+                    "itemIdDropout must be in [0, 1), was " + itemIdDropout);
+            return new Dcnv2Config(this);
+        }
+    }
+}

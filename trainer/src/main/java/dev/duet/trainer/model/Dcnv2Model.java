@@ -1,0 +1,648 @@
+package dev.duet.trainer.model;
+
+import dev.duet.core.features.EncodedBatch;
+import dev.duet.core.features.FeatureEncoding;
+import dev.duet.core.features.Vocabulary;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * DCNv2 (Wang et al., "DCN V2", WWW 2021) with a full-rank cross network and a parallel deep
+ * tower, over Duet's feature encoding.
+ *
+ * <p>Input {@code x0} (width {@code F*D + 3D + 2}) concatenates: the F categorical fields'
+ * embeddings from one shared table; the genre vector {@code genreWeights . G} with a genre matrix
+ * {@code G [genres, D]}; two pools over the history items' embeddings (same table as the target
+ * item), a masked mean and a masked mean weighted by the normalised rating, so liked and disliked
+ * items pull in opposite directions; and the two dense features. Cross layers compute
+ * {@code x_{l+1} = x0 * (x_l W_l + b_l) + x_l}; the deep tower is ReLU layers on {@code x0}; the
+ * logit is {@code [x_L, h] . w + b}.
+ *
+ * <p>The behaviour vectors given to the LLM side are the user's embedding plus the rating-weighted
+ * history pool (user vector) and the target item's embedding (item vector).
+ */
+public final class Dcnv2Model implements TrainableModel {
+
+    private static final int PREDICT_BLOCK = 256;
+
+    private final int tableRows;
+    private final int fields;
+    private final int genres;
+    private final int history;
+    private final int dim;
+    private final int crossLayers;
+    private final int[] deepLayers;
+    private final int inputWidth;
+
+    private final ParameterLayout layout = new ParameterLayout();
+    private final float[] dense;
+    private final float[] table;
+    private final int genreOffset;
+    private final int[] crossWeight;
+    private final int[] crossBias;
+    private final int[] deepWeight;
+    private final int[] deepBias;
+    private final int outWeight;
+    private final int outBias;
+
+    /** Per field: the out-of-vocabulary row and the chance to use it instead in training. */
+    private final int[] oovRows;
+    private final float[] idDropout;
+    private final long seed;
+    private volatile int epoch;
+
+    /** Transposed weight copies for the backward pass, refreshed after each update. */
+    private final float[][] crossWeightT;
+    private final float[][] deepWeightT;
+
+    /** A freshly initialised model for the encoding's shapes. */
+    public static Dcnv2Model create(FeatureEncoding encoding, Dcnv2Config config) {
+        int[] oovRows = new int[encoding.fieldCount()];
+        float[] dropout = new float[encoding.fieldCount()];
+        for (int f = 0; f < oovRows.length; f++) {
+            oovRows[f] = encoding.offset(f) + Vocabulary.OOV;
+        }
+        dropout[FeatureEncoding.USER] = config.userIdDropout();
+        dropout[FeatureEncoding.ITEM] = config.itemIdDropout();
+        return new Dcnv2Model(
+                oovRows,
+                dropout,
+                encoding.embeddingRows(),
+                encoding.fieldCount(),
+                encoding.genreCount(),
+                encoding.historyLength(),
+                config.embeddingDim(),
+                config.crossLayers(),
+                config.deepLayers(),
+                config.initStd(),
+                config.training().seed());
+    }
+
+    Dcnv2Model(int[] oovRows, float[] idDropout, int tableRows, int fields, int genres, int history, int dim, int crossLayers,
+            int[] deepLayers, float initStd, long seed) {
+        this.tableRows = tableRows;
+        this.fields = fields;
+        if (oovRows.length != fields || idDropout.length != fields) {
+            throw new IllegalArgumentException("need one OOV row and dropout rate per field");
+        }
+        this.oovRows = oovRows.clone();
+        this.idDropout = idDropout.clone();
+        this.seed = seed;
+        this.genres = genres;
+        this.history = history;
+        this.dim = dim;
+        this.crossLayers = crossLayers;
+        this.deepLayers = deepLayers.clone();
+        this.inputWidth = fields * dim + 3 * dim + FeatureEncoding.DENSE;
+        int d0 = inputWidth;
+
+        genreOffset = layout.add("genre.embedding", genres, dim, true);
+        crossWeight = new int[crossLayers];
+        crossBias = new int[crossLayers];
+        for (int l = 0; l < crossLayers; l++) {
+            crossWeight[l] = layout.add("cross." + l + ".weight", d0, d0, true);
+            crossBias[l] = layout.add("cross." + l + ".bias", 1, d0, false);
+        }
+        deepWeight = new int[deepLayers.length];
+        deepBias = new int[deepLayers.length];
+        int in = d0;
+        for (int t = 0; t < deepLayers.length; t++) {
+            deepWeight[t] = layout.add("deep." + t + ".weight", in, deepLayers[t], true);
+            deepBias[t] = layout.add("deep." + t + ".bias", 1, deepLayers[t], false);
+            in = deepLayers[t];
+        }
+        outWeight = layout.add("output.weight", d0 + deepOut(), 1, true);
+        outBias = layout.add("output.bias", 1, 1, false);
+        dense = new float[layout.size()];
+        table = new float[tableRows * dim];
+
+        Random random = new Random(seed);
+        for (int j = 0; j < table.length; j++) {
+            table[j] = (float) (random.nextGaussian() * initStd);
+        }
+        for (int j = 0; j < genres * dim; j++) {
+            dense[genreOffset + j] = (float) (random.nextGaussian() * initStd);
+        }
+        for (int l = 0; l < crossLayers; l++) {
+            fillUniform(random, crossWeight[l], d0 * d0, Math.sqrt(6.0 / (d0 + d0)));
+        }
+        in = d0;
+        for (int t = 0; t < deepLayers.length; t++) {
+            // He initialisation keeps ReLU activations at a steady scale through the tower.
+            double std = Math.sqrt(2.0 / in);
+            for (int j = 0; j < in * deepLayers[t]; j++) {
+                dense[deepWeight[t] + j] = (float) (random.nextGaussian() * std);
+            }
+            in = deepLayers[t];
+        }
+        fillUniform(random, outWeight, d0 + deepOut(), Math.sqrt(6.0 / (d0 + deepOut() + 1)));
+
+        crossWeightT = new float[crossLayers][d0 * d0];
+        deepWeightT = new float[deepLayers.length][];
+        in = d0;
+        for (int t = 0; t < deepLayers.length; t++) {
+            deepWeightT[t] = new float[in * deepLayers[t]];
+            in = deepLayers[t];
+        }
+        parametersChanged();
+    }
+
+    private void fillUniform(Random random, int offset, int count, double limit) {
+        for (int j = 0; j < count; j++) {
+            dense[offset + j] = (float) ((random.nextDouble() * 2 - 1) * limit);
+        }
+    }
+
+    private int deepOut() {
+        return deepLayers.length == 0 ? 0 : deepLayers[deepLayers.length - 1];
+    }
+
+    @Override
+    public String name() {
+        return "dcnv2";
+    }
+
+    @Override
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public float[] dense() {
+        return dense;
+    }
+
+    /** The shared embedding table [embeddingRows, D]. */
+    @Override
+    public float[] table() {
+        return table;
+    }
+
+    @Override
+    public int tableRows() {
+        return tableRows;
+    }
+
+    @Override
+    public int tableWidth() {
+        return dim;
+    }
+
+    @Override
+    public int lookupsPerSample() {
+        return fields + history;
+    }
+
+    public int embeddingDim() {
+        return dim;
+    }
+
+    public int fieldCount() {
+        return fields;
+    }
+
+    public int genreCount() {
+        return genres;
+    }
+
+    public int historyLength() {
+        return history;
+    }
+
+    public int crossLayers() {
+        return crossLayers;
+    }
+
+    public int[] deepLayers() {
+        return deepLayers.clone();
+    }
+
+    /** Width of x0: {@code F*D + 3D + 2}. */
+    public int inputWidth() {
+        return inputWidth;
+    }
+
+    /** A copy of one named dense parameter group (see {@link #layout()}). */
+    public float[] parameter(String name) {
+        ParameterGroup g = layout.group(name);
+        return Arrays.copyOfRange(dense, g.offset(), g.end());
+    }
+
+    @Override
+    public void parametersChanged() {
+        for (int l = 0; l < crossLayers; l++) {
+            Matrices.transpose(dense, crossWeight[l], inputWidth, inputWidth, crossWeightT[l]);
+        }
+        int in = inputWidth;
+        for (int t = 0; t < deepLayers.length; t++) {
+            Matrices.transpose(dense, deepWeight[t], in, deepLayers[t], deepWeightT[t]);
+            in = deepLayers[t];
+        }
+    }
+
+    @Override
+    public void startEpoch(int epoch) {
+        this.epoch = epoch;
+    }
+
+    /**
+     * Whether training replaces source row {@code row}'s field {@code f} by the OOV row in this
+     * epoch. Most test users are new (OOV) under a time split, so the OOV row must be trained and
+     * the model must learn to lean on profile and history; a hash keeps this reproducible
+     * whatever thread handles the row.
+     */
+    private boolean dropsId(int row, int f) {
+        float p = idDropout[f];
+        if (p <= 0f) {
+            return false;
+        }
+        long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + row * 0x94D049BB133111EBL + f;
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return (h >>> 40) * 0x1.0p-24 < p;
+    }
+
+    @Override
+    public ModelWorker newWorker(int capacity) {
+        return new Worker(capacity);
+    }
+
+    @Override
+    public float[] predict(EncodedBatch batch) {
+        return infer(batch).probability();
+    }
+
+    /** Per-row user behaviour vectors [size, D]. */
+    public float[] userVectors(EncodedBatch batch) {
+        return infer(batch).userVector();
+    }
+
+    /** Per-row target-item behaviour vectors [size, D]. */
+    public float[] itemVectors(EncodedBatch batch) {
+        return infer(batch).itemVector();
+    }
+
+    /**
+     * All three outputs of the model, as the ONNX export computes them.
+     *
+     * @param probability [n]
+     * @param userVector [n, D]
+     * @param itemVector [n, D]
+     */
+    public record Outputs(float[] probability, float[] userVector, float[] itemVector) {}
+
+    /** The forward pass over every row of the batch, single-threaded. */
+    public Outputs infer(EncodedBatch batch) {
+        checkShape(batch);
+        int n = batch.size();
+        Outputs out = new Outputs(new float[n], new float[n * dim], new float[n * dim]);
+        Worker worker = new Worker(Math.min(PREDICT_BLOCK, Math.max(1, n)));
+        for (int s = 0; s < n; s += PREDICT_BLOCK) {
+            int c = Math.min(PREDICT_BLOCK, n - s);
+            worker.forward(batch, null, s, c);
+            for (int i = 0; i < c; i++) {
+                out.probability()[s + i] = Matrices.sigmoid(worker.logits[i]);
+                int x = i * inputWidth;
+                int o = (s + i) * dim;
+                int pool = x + fields * dim + 2 * dim;
+                for (int j = 0; j < dim; j++) {
+                    out.userVector()[o + j] =
+                            worker.x0[x + FeatureEncoding.USER * dim + j] + worker.x0[pool + j];
+                    out.itemVector()[o + j] = worker.x0[x + FeatureEncoding.ITEM * dim + j];
+                }
+            }
+        }
+        return out;
+    }
+
+    private void checkShape(EncodedBatch batch) {
+        if (batch.fields() != fields || batch.genres() != genres || batch.history() != history) {
+            throw new IllegalArgumentException(
+                    "batch shape (fields " + batch.fields() + ", genres " + batch.genres()
+                            + ", history " + batch.history() + ") does not match the model's ("
+                            + fields + ", " + genres + ", " + history + ")");
+        }
+    }
+
+    /** Buffers for forward and backward over up to {@code capacity} rows. */
+    private final class Worker implements ModelWorker {
+        private final int capacity;
+        private final int[] rows;
+        private final int[] fieldRows;
+        final float[] x0;
+        private final float[][] crossX;
+        private final float[][] crossZ;
+        private final float[][] deepZ;
+        private final float[][] deepH;
+        private final float[] meanWeight;
+        private final float[] ratingWeight;
+        final float[] logits;
+        private final float[] gradLogit;
+        private float[] gradX;
+        private float[] gradXNext;
+        private final float[] gradX0;
+        private final float[] gradZ;
+        private float[] gradH;
+        private float[] gradHPrev;
+
+        Worker(int capacity) {
+            this.capacity = capacity;
+            int d0 = inputWidth;
+            rows = new int[capacity];
+            fieldRows = new int[capacity * fields];
+            x0 = new float[capacity * d0];
+            crossX = new float[crossLayers + 1][];
+            crossX[0] = x0;
+            crossZ = new float[crossLayers][];
+            for (int l = 0; l < crossLayers; l++) {
+                crossX[l + 1] = new float[capacity * d0];
+                crossZ[l] = new float[capacity * d0];
+            }
+            deepZ = new float[deepLayers.length][];
+            deepH = new float[deepLayers.length][];
+            int widest = 1;
+            for (int t = 0; t < deepLayers.length; t++) {
+                deepZ[t] = new float[capacity * deepLayers[t]];
+                deepH[t] = new float[capacity * deepLayers[t]];
+                widest = Math.max(widest, deepLayers[t]);
+            }
+            meanWeight = new float[capacity * history];
+            ratingWeight = new float[capacity * history];
+            logits = new float[capacity];
+            gradLogit = new float[capacity];
+            gradX = new float[capacity * d0];
+            gradXNext = new float[capacity * d0];
+            gradX0 = new float[capacity * d0];
+            gradZ = new float[capacity * d0];
+            gradH = new float[capacity * widest];
+            gradHPrev = new float[capacity * widest];
+        }
+
+        void forward(EncodedBatch src, int[] index, int start, int count) {
+            forward(src, index, start, count, false);
+        }
+
+        void forward(EncodedBatch src, int[] index, int start, int count, boolean training) {
+            if (count > capacity) {
+                throw new IllegalArgumentException("block of " + count + " exceeds " + capacity);
+            }
+            for (int i = 0; i < count; i++) {
+                rows[i] = index == null ? start + i : index[start + i];
+            }
+            gatherInput(src, count, training);
+            int d0 = inputWidth;
+            for (int l = 0; l < crossLayers; l++) {
+                float[] x = crossX[l];
+                float[] z = crossZ[l];
+                float[] next = crossX[l + 1];
+                Matrices.broadcastRows(dense, crossBias[l], count, d0, z);
+                Matrices.gemm(x, 0, count, d0, dense, crossWeight[l], d0, z, 0);
+                int n = count * d0;
+                for (int j = 0; j < n; j++) {
+                    next[j] = x0[j] * z[j] + x[j];
+                }
+            }
+            float[] in = x0;
+            int inWidth = d0;
+            for (int t = 0; t < deepLayers.length; t++) {
+                int width = deepLayers[t];
+                float[] z = deepZ[t];
+                float[] h = deepH[t];
+                Matrices.broadcastRows(dense, deepBias[t], count, width, z);
+                Matrices.gemm(in, 0, count, inWidth, dense, deepWeight[t], width, z, 0);
+                int n = count * width;
+                for (int j = 0; j < n; j++) {
+                    h[j] = Math.max(z[j], 0f);
+                }
+                in = h;
+                inWidth = width;
+            }
+            float[] xl = crossX[crossLayers];
+            float[] hl = deepLayers.length == 0 ? null : deepH[deepLayers.length - 1];
+            int hw = deepOut();
+            for (int i = 0; i < count; i++) {
+                float s = dense[outBias];
+                int x = i * d0;
+                for (int j = 0; j < d0; j++) {
+                    s += xl[x + j] * dense[outWeight + j];
+                }
+                int h = i * hw;
+                for (int j = 0; j < hw; j++) {
+                    s += hl[h + j] * dense[outWeight + d0 + j];
+                }
+                logits[i] = s;
+            }
+        }
+
+        /** Builds x0 from the embeddings, genres, history pools and dense features. */
+        private void gatherInput(EncodedBatch src, int count, boolean training) {
+            int d0 = inputWidth;
+            int genreAt = fields * dim;
+            int meanAt = genreAt + dim;
+            int rateAt = meanAt + dim;
+            int denseAt = rateAt + dim;
+            Arrays.fill(x0, 0, count * d0, 0f);
+            for (int i = 0; i < count; i++) {
+                int r = rows[i];
+                int x = i * d0;
+                for (int f = 0; f < fields; f++) {
+                    int row = embeddingRow(src.categorical[r * fields + f]);
+                    if (training && dropsId(r, f)) {
+                        row = oovRows[f];
+                    }
+                    fieldRows[i * fields + f] = row;
+                    System.arraycopy(table, row * dim, x0, x + f * dim, dim);
+                }
+                for (int g = 0; g < genres; g++) {
+                    float w = src.genreWeights[r * genres + g];
+                    if (w != 0f) {
+                        int m = genreOffset + g * dim;
+                        for (int j = 0; j < dim; j++) {
+                            x0[x + genreAt + j] += w * dense[m + j];
+                        }
+                    }
+                }
+                float count1 = 0f;
+                for (int k = 0; k < history; k++) {
+                    count1 += src.historyMask[r * history + k];
+                }
+                // At least one, so an empty history pools to zero instead of dividing by zero.
+                float denominator = Math.max(count1, 1f);
+                for (int k = 0; k < history; k++) {
+                    int h = r * history + k;
+                    float mask = src.historyMask[h];
+                    float wm = mask / denominator;
+                    float wr = mask * src.historyRatings[h] / denominator;
+                    meanWeight[i * history + k] = wm;
+                    ratingWeight[i * history + k] = wr;
+                    if (mask == 0f) {
+                        continue;
+                    }
+                    int e = embeddingRow(src.historyItems[h]) * dim;
+                    for (int j = 0; j < dim; j++) {
+                        x0[x + meanAt + j] += wm * table[e + j];
+                        x0[x + rateAt + j] += wr * table[e + j];
+                    }
+                }
+                for (int j = 0; j < FeatureEncoding.DENSE; j++) {
+                    x0[x + denseAt + j] = src.dense[r * FeatureEncoding.DENSE + j];
+                }
+            }
+        }
+
+        private int embeddingRow(long id) {
+            if (id < 0 || id >= tableRows) {
+                throw new IllegalArgumentException(
+                        "embedding row " + id + " outside the table's " + tableRows + " rows");
+            }
+            return (int) id;
+        }
+
+        @Override
+        public void predict(EncodedBatch src, int start, int count, float[] out, int outOff) {
+            forward(src, null, start, count);
+            for (int i = 0; i < count; i++) {
+                out[outOff + i] = Matrices.sigmoid(logits[i]);
+            }
+        }
+
+        @Override
+        public double forwardBackward(EncodedBatch src, int[] index, int start, int count,
+                int outBase, float lossScale, float tableL2, float[] denseGrad,
+                float[] lookupGrad, int[] lookupRows) {
+            forward(src, index, start, count, true);
+            int d0 = inputWidth;
+            double loss = 0;
+            for (int i = 0; i < count; i++) {
+                float y = src.labels[rows[i]];
+                loss += lossScale * Matrices.binaryCrossEntropy(logits[i], y);
+                gradLogit[i] = lossScale * (Matrices.sigmoid(logits[i]) - y);
+            }
+            // Output layer.
+            float[] xl = crossX[crossLayers];
+            int hw = deepOut();
+            float[] hl = hw == 0 ? null : deepH[deepLayers.length - 1];
+            for (int i = 0; i < count; i++) {
+                float g = gradLogit[i];
+                denseGrad[outBias] += g;
+                int x = i * d0;
+                for (int j = 0; j < d0; j++) {
+                    denseGrad[outWeight + j] += g * xl[x + j];
+                    gradX[x + j] = g * dense[outWeight + j];
+                }
+                int h = i * hw;
+                for (int j = 0; j < hw; j++) {
+                    denseGrad[outWeight + d0 + j] += g * hl[h + j];
+                    gradH[h + j] = g * dense[outWeight + d0 + j];
+                }
+            }
+            // Deep tower, last layer first; its input gradient ends in gradX0.
+            Arrays.fill(gradX0, 0, count * d0, 0f);
+            for (int t = deepLayers.length - 1; t >= 0; t--) {
+                int width = deepLayers[t];
+                float[] z = deepZ[t];
+                int n = count * width;
+                for (int j = 0; j < n; j++) {
+                    if (z[j] <= 0f) {
+                        gradH[j] = 0f;
+                    }
+                }
+                float[] in = t == 0 ? x0 : deepH[t - 1];
+                int inWidth = t == 0 ? d0 : deepLayers[t - 1];
+                Matrices.gemmTransA(in, 0, count, inWidth, gradH, 0, width, denseGrad, deepWeight[t]);
+                Matrices.addColumnSums(gradH, count, width, denseGrad, deepBias[t]);
+                float[] target = t == 0 ? gradX0 : gradHPrev;
+                if (t > 0) {
+                    Arrays.fill(gradHPrev, 0, count * inWidth, 0f);
+                }
+                Matrices.gemm(gradH, 0, count, width, deepWeightT[t], 0, inWidth, target, 0);
+                if (t > 0) {
+                    float[] swap = gradH;
+                    gradH = gradHPrev;
+                    gradHPrev = swap;
+                }
+            }
+            // Cross network, last layer first.
+            int n = count * d0;
+            for (int l = crossLayers - 1; l >= 0; l--) {
+                float[] z = crossZ[l];
+                for (int j = 0; j < n; j++) {
+                    gradZ[j] = gradX[j] * x0[j];
+                    gradX0[j] += gradX[j] * z[j];
+                }
+                Matrices.gemmTransA(crossX[l], 0, count, d0, gradZ, 0, d0, denseGrad, crossWeight[l]);
+                Matrices.addColumnSums(gradZ, count, d0, denseGrad, crossBias[l]);
+                System.arraycopy(gradX, 0, gradXNext, 0, n);
+                Matrices.gemm(gradZ, 0, count, d0, crossWeightT[l], 0, d0, gradXNext, 0);
+                float[] swap = gradX;
+                gradX = gradXNext;
+                gradXNext = swap;
+            }
+            for (int j = 0; j < n; j++) {
+                gradX0[j] += gradX[j];
+            }
+            return loss + scatterInputGradient(src, count, outBase, lossScale, tableL2, denseGrad,
+                    lookupGrad, lookupRows);
+        }
+
+        /** Turns dLoss/dx0 into lookup, genre-matrix gradients; returns the table L2 loss. */
+        private double scatterInputGradient(EncodedBatch src, int count, int outBase,
+                float lossScale, float tableL2, float[] denseGrad, float[] lookupGrad,
+                int[] lookupRows) {
+            int d0 = inputWidth;
+            int lookups = fields + history;
+            int genreAt = fields * dim;
+            int meanAt = genreAt + dim;
+            int rateAt = meanAt + dim;
+            float decay = tableL2 * lossScale;
+            double penalty = 0;
+            for (int i = 0; i < count; i++) {
+                int r = rows[i];
+                int x = i * d0;
+                int slot = (outBase + i) * lookups;
+                for (int f = 0; f < fields; f++) {
+                    int row = fieldRows[i * fields + f];
+                    lookupRows[slot + f] = row;
+                    int gOff = (slot + f) * dim;
+                    int e = row * dim;
+                    for (int j = 0; j < dim; j++) {
+                        float w = table[e + j];
+                        penalty += w * w;
+                        lookupGrad[gOff + j] = gradX0[x + f * dim + j] + decay * w;
+                    }
+                }
+                for (int g = 0; g < genres; g++) {
+                    float w = src.genreWeights[r * genres + g];
+                    if (w != 0f) {
+                        int m = genreOffset + g * dim;
+                        for (int j = 0; j < dim; j++) {
+                            denseGrad[m + j] += w * gradX0[x + genreAt + j];
+                        }
+                    }
+                }
+                for (int k = 0; k < history; k++) {
+                    int h = r * history + k;
+                    int s = slot + fields + k;
+                    if (src.historyMask[h] == 0f) {
+                        lookupRows[s] = -1;
+                        continue;
+                    }
+                    int row = (int) src.historyItems[h];
+                    lookupRows[s] = row;
+                    float wm = meanWeight[i * history + k];
+                    float wr = ratingWeight[i * history + k];
+                    int gOff = s * dim;
+                    int e = row * dim;
+                    for (int j = 0; j < dim; j++) {
+                        float w = table[e + j];
+                        penalty += w * w;
+                        lookupGrad[gOff + j] = wm * gradX0[x + meanAt + j]
+                                + wr * gradX0[x + rateAt + j] + decay * w;
+                    }
+                }
+            }
+            return 0.5 * decay * penalty;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.duet.trainer.model;
+
+import dev.duet.core.features.EncodedBatch;
+import dev.duet.core.metrics.BinaryMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The one training loop of every model: shuffled mini-batches, gradients spread over a thread pool
+ * ({@link GradientEngine}), Adam, and early stopping on validation AUC that restores the best
+ * epoch's weights.
+ */
+public final class MiniBatchTrainer {
+
+    private MiniBatchTrainer() {}
+
+    /**
+     * Trains {@code model} in place.
+     *
+     * @param valid validation rows for early stopping; null or empty trains all {@code maxEpochs}
+     */
+    public static <M extends TrainableModel> TrainedModel<M> train(
+            M model, EncodedBatch train, EncodedBatch valid, TrainingConfig cfg,
+            TrainingListener listener) {
+        int n = train.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("no training samples");
+        }
+        checkLabels(train, "training");
+        boolean validate = valid != null && valid.size() > 0;
+        if (validate) {
+            checkLabels(valid, "validation");
+        }
+        long started = System.nanoTime();
+        int batchSize = Math.min(cfg.batchSize(), n);
+        int batches = (n + batchSize - 1) / batchSize;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Random shuffler = new Random(cfg.seed() ^ 0x5DEECE66DL);
+        Adam adam = new Adam(cfg.learningRate(), model.dense().length, model.table().length);
+        List<EpochStats> history = new ArrayList<>();
+        float[] bestDense = model.dense().clone();
+        float[] bestTable = model.table().clone();
+        double bestAuc = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        int epoch = 0;
+        try (GradientEngine engine =
+                new GradientEngine(model, cfg.threads(), batchSize, cfg.tableL2(), cfg.denseL2())) {
+            while (epoch < cfg.maxEpochs()) {
+                epoch++;
+                long epochStart = System.nanoTime();
+                shuffle(order, shuffler);
+                model.startEpoch(epoch);
+                double lossSum = 0;
+                for (int b = 0; b < batches; b++) {
+                    int start = b * batchSize;
+                    int count = Math.min(batchSize, n - start);
+                    double loss = engine.compute(train, order, start, count);
+                    if (!Double.isFinite(loss)) {
+                        throw new IllegalStateException(
+                                "training diverged (loss " + loss + ") in epoch " + epoch
+                                        + ", batch " + (b + 1) + ": lower the learning rate");
+                    }
+                    lossSum += loss;
+                    adam.step(model.dense(), engine.denseGrad, model.table(), engine.tableGrad,
+                            engine.touched, engine.touchedCount, model.tableWidth());
+                    model.parametersChanged();
+                    if (cfg.progressEveryBatches() > 0 && (b + 1) % cfg.progressEveryBatches() == 0) {
+                        listener.onProgress(epoch, b + 1, batches, lossSum / (b + 1));
+                    }
+                }
+                double auc = Double.NaN;
+                boolean best;
+                if (validate) {
+                    float[] scores = engine.predict(valid);
+                    auc = BinaryMetrics.auc(valid.labels, scores, valid.size());
+                    best = auc > bestAuc;
+                } else {
+                    best = true;
+                }
+                if (best) {
+                    bestAuc = validate ? auc : Double.NaN;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    System.arraycopy(model.dense(), 0, bestDense, 0, bestDense.length);
+                    System.arraycopy(model.table(), 0, bestTable, 0, bestTable.length);
+                } else {
+                    sinceBest++;
+                }
+                EpochStats stats = new EpochStats(
+                        epoch, lossSum / batches, auc, (System.nanoTime() - epochStart) / 1e9, best);
+                history.add(stats);
+                listener.onEpoch(stats);
+                if (validate && sinceBest >= cfg.patience()) {
+                    break;
+                }
+            }
+        }
+        System.arraycopy(bestDense, 0, model.dense(), 0, bestDense.length);
+        System.arraycopy(bestTable, 0, model.table(), 0, bestTable.length);
+        model.parametersChanged();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new TrainedModel<>(model, bestEpoch, bestAuc, epoch, seconds, history);
+    }
+
+    private static void checkLabels(EncodedBatch batch, String what) {
+        for (int i = 0; i < batch.size(); i++) {
+            float y = batch.labels[i];
+            if (y != 0f && y != 1f) {
+                throw new IllegalArgumentException(
+                        what + " row " + i + " has label " + y + "; training needs 0 or 1");
+            }
+        }
+    }
+
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+}

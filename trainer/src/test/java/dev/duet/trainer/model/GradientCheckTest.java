@@ -1,0 +1,234 @@
+package dev.duet.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.features.EncodedBatch;
+import dev.duet.core.features.FeatureEncoding;
+import dev.duet.core.features.Vocabulary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Central finite differences against the analytic gradient of every parameter group, including
+ * the L2 terms, the two-thread gradient reduction, id dropout and the history pools.
+ */
+class GradientCheckTest {
+
+    /** Relative error ||analytic - numeric|| / (||analytic|| + ||numeric||) allowed per group. */
+    private static final double TOLERANCE = 3e-3;
+    private static final float EPS = 2e-3f;
+    private static final int BATCH = 8;
+
+    private static TestData.Encoded data;
+    private static int[] rows;
+
+    @BeforeAll
+    static void data() {
+        data = TestData.synthetic(30, 60, 800, 3);
+        EncodedBatch train = data.train();
+        int k = train.history();
+        List<Integer> picked = new ArrayList<>();
+        int emptyRow = -1;
+        // Rows with at least two history items, plus one with none: both pooling paths.
+        for (int r = 0; r < train.size() && (picked.size() < BATCH - 1 || emptyRow < 0); r++) {
+            float count = 0;
+            for (int j = 0; j < k; j++) {
+                count += train.historyMask[r * k + j];
+            }
+            if (count == 0 && emptyRow < 0) {
+                emptyRow = r;
+            } else if (count >= 2 && picked.size() < BATCH - 1) {
+                picked.add(r);
+            }
+        }
+        assertThat(emptyRow).as("a sample without history").isGreaterThanOrEqualTo(0);
+        picked.add(emptyRow);
+        rows = picked.stream().mapToInt(Integer::intValue).toArray();
+        assertThat(rows).hasSize(BATCH);
+    }
+
+    @Test
+    void dcnv2GradientsMatchFiniteDifferences() {
+        FeatureEncoding enc = data.encoding();
+        int[] oov = new int[enc.fieldCount()];
+        for (int f = 0; f < oov.length; f++) {
+            oov[f] = enc.offset(f) + Vocabulary.OOV;
+        }
+        float[] dropout = new float[enc.fieldCount()];
+        dropout[FeatureEncoding.USER] = 0.3f;
+        Dcnv2Model model = new Dcnv2Model(oov, dropout, enc.embeddingRows(), enc.fieldCount(),
+                enc.genreCount(), enc.historyLength(), 3, 2, new int[] {6, 4}, 0.4f, 11);
+        model.startEpoch(2);
+        randomizeBiases(model, new Random(5));
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("genre.embedding", "cross.0.weight", "cross.0.bias",
+                "cross.1.weight", "cross.1.bias", "deep.0.weight", "deep.0.bias", "deep.1.weight",
+                "deep.1.bias", "output.weight", "output.bias", "table.fields", "table.history-only");
+    }
+
+    @Test
+    void logisticRegressionGradientsMatchFiniteDifferences() {
+        FeatureEncoding enc = data.encoding();
+        LogisticRegressionModel model = new LogisticRegressionModel(enc.embeddingRows(),
+                enc.fieldCount(), enc.genreCount(), enc.historyLength());
+        Random random = new Random(9);
+        for (int j = 0; j < model.table().length; j++) {
+            model.table()[j] = (float) random.nextGaussian() * 0.5f;
+        }
+        for (int j = 0; j < model.dense().length; j++) {
+            model.dense()[j] = (float) random.nextGaussian() * 0.5f;
+        }
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("genre.weight", "dense.weight", "output.bias",
+                "table.fields", "table.history-only");
+    }
+
+    @Test
+    void checkDetectsAWrongGradient() {
+        double[] numeric = {0.1, -0.2, 0.3, 0.05};
+        double[] wrong = {0.103, -0.206, 0.309, 0.0515};
+        assertThat(relativeError(wrong, numeric)).isGreaterThan(TOLERANCE);
+        assertThat(relativeError(numeric, numeric)).isZero();
+    }
+
+    private static void randomizeBiases(TrainableModel model, Random random) {
+        for (ParameterGroup g : model.layout().groups()) {
+            if (!g.regularised()) {
+                for (int j = g.offset(); j < g.end(); j++) {
+                    model.dense()[j] = (float) random.nextGaussian() * 0.2f;
+                }
+            }
+        }
+        model.parametersChanged();
+    }
+
+    /** Checks every dense group and the table rows the batch touches; returns errors by group. */
+    private static Map<String, Double> check(TrainableModel model) {
+        EncodedBatch batch = data.train();
+        Map<String, Double> errors = new LinkedHashMap<>();
+        try (GradientEngine engine = new GradientEngine(model, 2, BATCH, 0.05f, 0.02f)) {
+            engine.compute(batch, rows, 0, BATCH);
+            float[] denseGrad = engine.denseGrad.clone();
+            float[] tableGrad = new float[model.table().length];
+            int width = model.tableWidth();
+            Set<Integer> touched = new LinkedHashSet<>();
+            for (int t = 0; t < engine.touchedCount; t++) {
+                int row = engine.touched[t];
+                touched.add(row);
+                System.arraycopy(engine.tableGrad, row * width, tableGrad, row * width, width);
+            }
+            for (ParameterGroup g : model.layout().groups()) {
+                double[] analytic = new double[g.size()];
+                double[] numeric = new double[g.size()];
+                for (int j = 0; j < g.size(); j++) {
+                    analytic[j] = denseGrad[g.offset() + j];
+                    numeric[j] = numeric(engine, model, model.dense(), g.offset() + j, batch);
+                }
+                record(errors, g.name(), analytic, numeric);
+            }
+            Set<Integer> fieldRows = new LinkedHashSet<>();
+            Set<Integer> historyRows = new LinkedHashSet<>();
+            for (int r : rows) {
+                for (int f = 0; f < batch.fields(); f++) {
+                    fieldRows.add((int) batch.categorical[r * batch.fields() + f]);
+                }
+                for (int k = 0; k < batch.history(); k++) {
+                    if (batch.historyMask[r * batch.history() + k] != 0f) {
+                        historyRows.add((int) batch.historyItems[r * batch.history() + k]);
+                    }
+                }
+            }
+            // Dropout may swap a field row for its OOV row, which then is a field row too.
+            for (int f = 0; f < batch.fields(); f++) {
+                fieldRows.add(data.encoding().offset(f) + Vocabulary.OOV);
+            }
+            historyRows.removeAll(fieldRows);
+            fieldRows = new LinkedHashSet<>(touched);
+            fieldRows.removeAll(historyRows);
+            assertThat(historyRows).as("rows only reached through the history pools").isNotEmpty();
+            record(errors, "table.fields", tableGroup(engine, model, fieldRows, tableGrad, batch));
+            record(errors, "table.history-only",
+                    tableGroup(engine, model, historyRows, tableGrad, batch));
+            Set<Integer> untouched = new LinkedHashSet<>();
+            for (int r = 0; r < model.tableRows() && untouched.size() < 5; r++) {
+                if (!touched.contains(r)) {
+                    untouched.add(r);
+                }
+            }
+            double[][] zero = tableGroup(engine, model, untouched, tableGrad, batch);
+            for (int j = 0; j < zero[0].length; j++) {
+                assertThat(zero[0][j]).isZero();
+                assertThat(Math.abs(zero[1][j])).as("numeric gradient of an untouched row")
+                        .isLessThan(1e-4);
+            }
+        }
+        System.out.println(model.name() + " gradient check relative errors: " + errors);
+        return errors;
+    }
+
+    private static double[][] tableGroup(GradientEngine engine, TrainableModel model,
+            Set<Integer> tableRows, float[] tableGrad, EncodedBatch batch) {
+        int width = model.tableWidth();
+        double[] analytic = new double[tableRows.size() * width];
+        double[] numeric = new double[analytic.length];
+        int i = 0;
+        for (int row : tableRows) {
+            for (int j = 0; j < width; j++, i++) {
+                analytic[i] = tableGrad[row * width + j];
+                numeric[i] = numeric(engine, model, model.table(), row * width + j, batch);
+            }
+        }
+        return new double[][] {analytic, numeric};
+    }
+
+    private static void record(Map<String, Double> errors, String name, double[][] pair) {
+        record(errors, name, pair[0], pair[1]);
+    }
+
+    private static void record(Map<String, Double> errors, String name, double[] analytic,
+            double[] numeric) {
+        double norm = 0;
+        for (double v : numeric) {
+            norm += v * v;
+        }
+        assertThat(Math.sqrt(norm)).as("numeric gradient norm of %s", name).isGreaterThan(1e-4);
+        double error = relativeError(analytic, numeric);
+        errors.put(name, error);
+        assertThat(error).as("relative gradient error of %s", name).isLessThan(TOLERANCE);
+    }
+
+    private static double relativeError(double[] analytic, double[] numeric) {
+        double diff = 0;
+        double a = 0;
+        double n = 0;
+        for (int j = 0; j < analytic.length; j++) {
+            diff += (analytic[j] - numeric[j]) * (analytic[j] - numeric[j]);
+            a += analytic[j] * analytic[j];
+            n += numeric[j] * numeric[j];
+        }
+        return diff == 0 ? 0 : Math.sqrt(diff) / (Math.sqrt(a) + Math.sqrt(n));
+    }
+
+    private static double numeric(GradientEngine engine, TrainableModel model, float[] params,
+            int j, EncodedBatch batch) {
+        float saved = params[j];
+        params[j] = saved + EPS;
+        model.parametersChanged();
+        double plus = engine.compute(batch, rows, 0, BATCH);
+        params[j] = saved - EPS;
+        model.parametersChanged();
+        double minus = engine.compute(batch, rows, 0, BATCH);
+        params[j] = saved;
+        model.parametersChanged();
+        // The step actually taken in float, not the nominal one.
+        double step = (double) (saved + EPS) - (double) (saved - EPS);
+        return (plus - minus) / step;
+    }
+}
