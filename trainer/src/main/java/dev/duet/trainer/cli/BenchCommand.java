@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the CRM.",
-        subcommands = {BenchTrainCommand.class})
+        subcommands = {BenchTrainCommand.class, BenchCrmCommand.class})
 final class BenchCommand implements Runnable {
 
     @Override
