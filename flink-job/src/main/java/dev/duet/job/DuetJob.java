@@ -1,0 +1,137 @@
+package dev.duet.job;
+
+import dev.duet.core.routing.GateWeights;
+import dev.duet.job.llm.LlmAsyncScorer;
+import dev.duet.job.model.EventKind;
+import dev.duet.job.model.JobEvent;
+import dev.duet.job.model.RawRecord;
+import dev.duet.job.model.Recommendations;
+import dev.duet.job.model.ScoringTask;
+import dev.duet.job.operators.CrmBatchScorer;
+import dev.duet.job.operators.ItemPopularity;
+import dev.duet.job.operators.ParseEvents;
+import dev.duet.job.operators.PrequentialMetrics;
+import dev.duet.job.operators.RouteSamples;
+import dev.duet.job.operators.UserHistory;
+import dev.duet.job.scoring.CrmScorerFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Duet streaming job. Its sources and sinks come in through the constructor (Kafka in
+ * production, anything in tests); {@link #build} adds the pipeline to an environment:
+ *
+ * <pre>
+ * input -> parse (bad records -> dead letters) -> event-time watermarks
+ *   interactions -> keyBy(item) popularity --(popularity updates, broadcast)--+
+ *   interactions + requests -> keyBy(user) history state + broadcast catalog/control/popularity
+ *     -> batched CRM scoring -> routing (budget) -> easy: CRM answer
+ *                                                -> hard: async LLM pool (or fallback)
+ *     -> union -> prequential metrics -> recommendations sink (exactly once)
+ * </pre>
+ */
+public final class DuetJob {
+
+    private final Source<RawRecord, ?, ?> input;
+    private final Sink<String> recommendations;
+    private final Sink<String> deadLetters;
+    private final ReadableConfig config;
+    private final CrmScorerFactory scorerFactory;
+
+    public DuetJob(Source<RawRecord, ?, ?> input, Sink<String> recommendations, Sink<String> deadLetters,
+            ReadableConfig config, CrmScorerFactory scorerFactory) {
+        this.input = input;
+        this.recommendations = recommendations;
+        this.deadLetters = deadLetters;
+        this.config = config;
+        this.scorerFactory = scorerFactory;
+    }
+
+    /** Adds the pipeline to {@code env}; fails with a clear message on an invalid setting. */
+    public void build(StreamExecutionEnvironment env) throws IOException {
+        RouteSamples.Settings routing = routingSettings(config);
+        LlmAsyncScorer.Settings llm = new LlmAsyncScorer.Settings(
+                config.get(JobOptions.WORKERS),
+                config.get(JobOptions.LLM_CALL_TIMEOUT).toMillis(),
+                config.get(JobOptions.LLM_MAX_ATTEMPTS),
+                config.get(JobOptions.BREAKER_FAILURES),
+                config.get(JobOptions.BREAKER_OPEN_TIME).toMillis(),
+                config.get(JobOptions.RERANK_CANDIDATES));
+
+        DataStream<RawRecord> raw = env.fromSource(input, WatermarkStrategy.noWatermarks(), "input").uid("input");
+
+        SingleOutputStreamOperator<JobEvent> parsed = raw
+                .process(new ParseEvents(
+                        config.get(JobOptions.TOPIC_INTERACTIONS), config.get(JobOptions.TOPIC_REQUESTS),
+                        config.get(JobOptions.TOPIC_ITEMS), config.get(JobOptions.TOPIC_CONTROL)))
+                .uid("parse").name("parse and validate");
+        parsed.getSideOutput(ParseEvents.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
+
+        DataStream<JobEvent> timed = parsed.assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<JobEvent>forBoundedOutOfOrderness(config.get(JobOptions.MAX_OUT_OF_ORDERNESS))
+                                .withTimestampAssigner((e, ts) -> e.hasEventTime() ? e.timestampMs : Long.MIN_VALUE))
+                .uid("watermarks").name("event-time watermarks");
+
+        SingleOutputStreamOperator<JobEvent> interactions = timed
+                .filter(e -> e.kind == EventKind.INTERACTION).name("interactions")
+                .keyBy(e -> e.itemId, Types.STRING)
+                .process(new ItemPopularity(config.get(JobOptions.POPULARITY_HALF_LIFE), config.get(JobOptions.STATE_TTL)))
+                .uid("item-popularity").name("item popularity");
+        DataStream<JobEvent> requests = timed.filter(e -> e.kind == EventKind.REQUEST).name("requests");
+        DataStream<JobEvent> broadcastEvents = timed
+                .filter(e -> e.kind == EventKind.ITEM || e.kind == EventKind.CONTROL).name("catalog and control")
+                .union(interactions.getSideOutput(ItemPopularity.UPDATES));
+        BroadcastStream<JobEvent> broadcast =
+                broadcastEvents.broadcast(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL);
+
+        SingleOutputStreamOperator<ScoringTask> tasks = interactions.union(requests)
+                .keyBy(e -> e.userId, Types.STRING)
+                .connect(broadcast)
+                .process(new UserHistory(
+                        config.get(JobOptions.HISTORY_LENGTH), config.get(JobOptions.STATE_TTL),
+                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED)))
+                .uid("user-history").name("user history");
+
+        SingleOutputStreamOperator<ScoringTask> scored = tasks
+                .transform("crm scoring", TypeInformation.of(ScoringTask.class), new CrmBatchScorer(
+                        scorerFactory, config.get(JobOptions.MODEL_PATH), config.get(JobOptions.BATCH_SIZE),
+                        config.get(JobOptions.BATCH_MAX_DELAY).toMillis()))
+                .uid("crm-scoring");
+
+        SingleOutputStreamOperator<ScoringTask> routed = scored.process(new RouteSamples(routing))
+                .uid("routing").name("routing");
+
+        DataStream<ScoringTask> llmAnswers = AsyncDataStream.unorderedWait(
+                        routed.getSideOutput(RouteSamples.HARD), new LlmAsyncScorer(llm),
+                        config.get(JobOptions.LLM_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                        config.get(JobOptions.LLM_CAPACITY))
+                .uid("llm").name("llm pool");
+
+        routed.union(llmAnswers)
+                .map(new PrequentialMetrics(config.get(JobOptions.METRICS_WINDOW))).uid("prequential").name("prequential metrics")
+                .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
+                .uid("to-json").name("to json")
+                .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
+    }
+
+    static RouteSamples.Settings routingSettings(ReadableConfig config) throws IOException {
+        String calibration = config.get(JobOptions.GATE_CALIBRATION);
+        GateWeights weights = calibration.isEmpty() ? GateWeights.DEFAULT : GateWeights.load(Path.of(calibration));
+        return new RouteSamples.Settings(
+                config.get(JobOptions.BUDGET_SHARE), config.get(JobOptions.BUDGET_RATE), config.get(JobOptions.BUDGET_BURST),
+                config.get(JobOptions.BUDGET_HALF_LIFE), config.get(JobOptions.MIN_ENTROPY), config.get(JobOptions.MIN_GATE),
+                weights, config.get(JobOptions.WARM_HISTORY), config.get(JobOptions.HEAD_POPULARITY));
+    }
+}

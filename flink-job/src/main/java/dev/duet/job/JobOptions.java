@@ -1,0 +1,162 @@
+package dev.duet.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/** Every setting of the job, with its default and what it does (docs/job.md lists them). */
+public final class JobOptions {
+
+    private JobOptions() {}
+
+    // Kafka
+    public static final ConfigOption<String> BOOTSTRAP =
+            key("kafka.bootstrap").stringType().defaultValue("127.0.0.1:9092")
+                    .withDescription("Kafka bootstrap servers, host:port[,host:port...].");
+    public static final ConfigOption<String> GROUP_ID =
+            key("kafka.group-id").stringType().defaultValue("duet-job")
+                    .withDescription("Consumer group of the input topics (offsets are committed on checkpoints).");
+    public static final ConfigOption<Boolean> BOUNDED =
+            key("kafka.bounded").booleanType().defaultValue(false)
+                    .withDescription("Stop at the input topics' end offsets as of the job's start (replays and tests); otherwise run forever.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            key("kafka.transaction-timeout").durationType().defaultValue(Duration.ofMinutes(10))
+                    .withDescription("transaction.timeout.ms of the exactly-once producers; must stay under the broker's transaction.max.timeout.ms (15 min by default).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            key("kafka.transactional-id-prefix").stringType().defaultValue("duet-job")
+                    .withDescription("Prefix of the sinks' transactional ids; unique per job writing to the same cluster.");
+    public static final ConfigOption<String> TOPIC_INTERACTIONS =
+            key("topics.interactions").stringType().defaultValue("interactions").withDescription("Input topic of user interactions.");
+    public static final ConfigOption<String> TOPIC_REQUESTS =
+            key("topics.requests").stringType().defaultValue("requests").withDescription("Input topic of recommendation requests.");
+    public static final ConfigOption<String> TOPIC_ITEMS =
+            key("topics.items").stringType().defaultValue("items").withDescription("Input topic of the item catalog.");
+    public static final ConfigOption<String> TOPIC_CONTROL =
+            key("topics.control").stringType().defaultValue("duet-control").withDescription("Control topic: model hot swap commands.");
+    public static final ConfigOption<String> TOPIC_RECOMMENDATIONS =
+            key("topics.recommendations").stringType().defaultValue("recommendations").withDescription("Output topic, written exactly once.");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+            key("topics.dead-letters").stringType().defaultValue("dead-letters").withDescription("Topic of records that could not be parsed or validated.");
+
+    // Model and scoring
+    public static final ConfigOption<String> MODEL_PATH =
+            key("model.path").stringType().defaultValue("runs/latest/model.onnx")
+                    .withDescription("The CRM: an ONNX file following docs/model-contract.md (or a folder holding model.onnx), as the trainer writes it. The control topic can replace it at run time.");
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            key("scoring.batch-size").intType().defaultValue(64)
+                    .withDescription("Rows (candidates) per ONNX Runtime call; a batch is flushed when it is this full.");
+    public static final ConfigOption<Duration> BATCH_MAX_DELAY =
+            key("scoring.max-delay").durationType().defaultValue(Duration.ofMillis(20))
+                    .withDescription("Longest a sample waits for its batch to fill (processing time).");
+
+    // State
+    public static final ConfigOption<Integer> HISTORY_LENGTH =
+            key("state.history-length").intType().defaultValue(50)
+                    .withDescription("Most recent interactions kept per user (the sample uses the last 10).");
+    public static final ConfigOption<Duration> STATE_TTL =
+            key("state.ttl").durationType().defaultValue(Duration.ofDays(30))
+                    .withDescription("Per-user and per-item state expires this long after its last update; 0 keeps it forever.");
+    public static final ConfigOption<Duration> POPULARITY_HALF_LIFE =
+            key("state.popularity-half-life").durationType().defaultValue(Duration.ofDays(7))
+                    .withDescription("Half-life (event time) of an item's decayed interaction count.");
+    public static final ConfigOption<Integer> CANDIDATE_POOL =
+            key("requests.candidate-pool").intType().defaultValue(100)
+                    .withDescription("Requests without candidates rank this many of the most popular items the user has not seen.");
+    public static final ConfigOption<String> CATALOG_SEED =
+            key("catalog.seed-file").stringType().defaultValue("")
+                    .withDescription("A JSON-lines file in the items topic's format that seeds the catalog; empty for none.");
+    public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
+            key("events.max-out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
+                    .withDescription("Bounded out-of-orderness of the event-time watermarks; later events are counted as late and still update state.");
+
+    // Routing
+    public static final ConfigOption<Double> BUDGET_SHARE =
+            key("routing.budget.share").doubleType().defaultValue(0.1)
+                    .withDescription("Largest share of samples sent to the LLM, in (0, 1].");
+    public static final ConfigOption<Double> BUDGET_RATE =
+            key("routing.budget.rate").doubleType().defaultValue(0.0)
+                    .withDescription("Largest number of samples per second sent to the LLM by the whole job; 0 for no rate limit.");
+    public static final ConfigOption<Double> BUDGET_BURST =
+            key("routing.budget.burst").doubleType().defaultValue(20.0)
+                    .withDescription("Most unused share tokens a subtask may save up for a burst of hard samples.");
+    public static final ConfigOption<Integer> BUDGET_HALF_LIFE =
+            key("routing.budget.half-life-samples").intType().defaultValue(5000)
+                    .withDescription("Half-life in samples of the score histogram the adaptive threshold is the quantile of.");
+    public static final ConfigOption<Double> MIN_ENTROPY =
+            key("routing.min-entropy").doubleType().defaultValue(0.5)
+                    .withDescription("CoReLLa's entropy rule: least normalised CRM entropy (0..1) of a sample the LLM may get.");
+    public static final ConfigOption<Double> MIN_GATE =
+            key("routing.min-gate").doubleType().defaultValue(0.5)
+                    .withDescription("Least selective-gate score of a sample the LLM may get.");
+    public static final ConfigOption<String> GATE_CALIBRATION =
+            key("routing.gate-calibration").stringType().defaultValue("")
+                    .withDescription("JSON file with the gate weights {cold, tail, uncertainty, bias}; empty for the documented defaults (1.5, 1.0, 3.0, -2.5).");
+    public static final ConfigOption<Integer> WARM_HISTORY =
+            key("routing.warm-history").intType().defaultValue(10)
+                    .withDescription("History length from which a user is no longer cold for the gate.");
+    public static final ConfigOption<Double> HEAD_POPULARITY =
+            key("routing.head-popularity").doubleType().defaultValue(100.0)
+                    .withDescription("Decayed popularity from which an item is no longer long-tail for the gate.");
+
+    // LLM pool
+    public static final ConfigOption<String> WORKERS =
+            key("llm.workers").stringType().defaultValue("127.0.0.1:50051")
+                    .withDescription("LLM workers: host:port[,host:port...] balanced round-robin by the job, or dns:///name:port resolved by gRPC and balanced round-robin across its addresses.");
+    public static final ConfigOption<Duration> LLM_TIMEOUT =
+            key("llm.timeout").durationType().defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Async I/O timeout of one hard sample, retries included; then the CRM answers (route fallback).");
+    public static final ConfigOption<Duration> LLM_CALL_TIMEOUT =
+            key("llm.call-timeout").durationType().defaultValue(Duration.ofMillis(800))
+                    .withDescription("gRPC deadline of one attempt.");
+    public static final ConfigOption<Integer> LLM_CAPACITY =
+            key("llm.capacity").intType().defaultValue(100)
+                    .withDescription("Most hard samples in flight per subtask (async I/O capacity).");
+    public static final ConfigOption<Integer> LLM_MAX_ATTEMPTS =
+            key("llm.max-attempts").intType().defaultValue(3)
+                    .withDescription("Attempts per sample on transient errors (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED), each on the next worker.");
+    public static final ConfigOption<Integer> BREAKER_FAILURES =
+            key("llm.breaker.failures").intType().defaultValue(5)
+                    .withDescription("Consecutive failures that open a worker's circuit breaker.");
+    public static final ConfigOption<Duration> BREAKER_OPEN_TIME =
+            key("llm.breaker.open-time").durationType().defaultValue(Duration.ofSeconds(5))
+                    .withDescription("How long an open breaker rejects calls before one trial call.");
+    public static final ConfigOption<Integer> RERANK_CANDIDATES =
+            key("llm.rerank-candidates").intType().defaultValue(20)
+                    .withDescription("A hard request sends its best this-many CRM candidates (at least k) to the LLM to rerank.");
+
+    // Runtime
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("job.parallelism").intType().defaultValue(2).withDescription("Parallelism of every operator.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Exactly-once checkpoint interval; outputs become visible to read_committed consumers on checkpoints.");
+    public static final ConfigOption<String> CHECKPOINT_DIR =
+            key("job.checkpoint-dir").stringType().defaultValue("file:///tmp/duet-checkpoints")
+                    .withDescription("Where incremental RocksDB checkpoints go (a URI).");
+    public static final ConfigOption<Integer> WEB_PORT =
+            key("job.web-port").intType().defaultValue(8081)
+                    .withDescription("Port of the Flink dashboard of the local MiniCluster (`job` command only).");
+    public static final ConfigOption<Integer> METRICS_WINDOW =
+            key("metrics.window").intType().defaultValue(10_000)
+                    .withDescription("Labelled samples per route the live AUC and LogLoss are computed over.");
+
+    /** All options, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : JobOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.duet.job;
+
+import dev.duet.core.crm.CrmModel;
+import dev.duet.job.kafka.KafkaIo;
+import dev.duet.job.llm.LlmPool;
+import dev.duet.job.operators.UserHistory;
+import dev.duet.job.scoring.OnnxCrmScorer;
+import java.nio.file.Path;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Configures an environment for the job (RocksDB, incremental checkpoints) and runs it against Kafka. */
+public final class JobRunner {
+
+    private JobRunner() {}
+
+    /** Flink settings the job needs: RocksDB with incremental checkpoints in the configured folder. */
+    public static Configuration flinkConfiguration(Configuration options) {
+        Configuration flink = new Configuration();
+        flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        flink.set(RestOptions.PORT, options.get(JobOptions.WEB_PORT));
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        return flink;
+    }
+
+    /** Applies parallelism and exactly-once checkpointing to an environment. */
+    public static void configure(StreamExecutionEnvironment env, Configuration options) {
+        env.setParallelism(options.get(JobOptions.PARALLELISM));
+        env.enableCheckpointing(options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /**
+     * Checks what can be checked before starting: the model loads and follows the contract, the
+     * worker list parses, the gate calibration and catalog seed read. Throws with a clear message.
+     */
+    public static void validate(Configuration options) throws Exception {
+        for (var option : JobOptions.all()) {
+            options.get(option); // a malformed value fails here, naming the key
+        }
+        try (CrmModel model = CrmModel.load(Path.of(options.get(JobOptions.MODEL_PATH)))) {
+            model.version();
+        }
+        LlmPool.parseTargets(options.get(JobOptions.WORKERS));
+        DuetJob.routingSettings(options);
+        String seed = options.get(JobOptions.CATALOG_SEED);
+        if (!seed.isEmpty()) {
+            UserHistory.readSeed(Path.of(seed));
+        }
+    }
+
+    /** Builds the job with Kafka sources and sinks into {@code env}. */
+    public static void addKafkaJob(StreamExecutionEnvironment env, Configuration options) throws Exception {
+        configure(env, options);
+        new DuetJob(
+                        KafkaIo.source(options),
+                        KafkaIo.exactlyOnceSink(options, options.get(JobOptions.TOPIC_RECOMMENDATIONS), "recommendations"),
+                        KafkaIo.exactlyOnceSink(options, options.get(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters"),
+                        options,
+                        OnnxCrmScorer.factory())
+                .build(env);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.duet.job.kafka;
+
+import dev.duet.job.JobOptions;
+import dev.duet.job.model.RawRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The job's Kafka source and exactly-once sinks, built from {@link JobOptions}. */
+public final class KafkaIo {
+
+    private KafkaIo() {}
+
+    /** One source over all input topics; records keep topic, partition and offset. */
+    public static KafkaSource<RawRecord> source(ReadableConfig config) {
+        var builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP))
+                .setTopics(List.of(
+                        config.get(JobOptions.TOPIC_INTERACTIONS),
+                        config.get(JobOptions.TOPIC_REQUESTS),
+                        config.get(JobOptions.TOPIC_ITEMS),
+                        config.get(JobOptions.TOPIC_CONTROL)))
+                .setGroupId(config.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed");
+        if (config.get(JobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        } else {
+            builder.setProperty("partition.discovery.interval.ms", "10000");
+        }
+        return builder.build();
+    }
+
+    /** An exactly-once (transactional) sink of JSON strings to {@code topic}. */
+    public static KafkaSink<String> exactlyOnceSink(ReadableConfig config, String topic, String idSuffix) {
+        Properties producer = new Properties();
+        producer.setProperty("transaction.timeout.ms", Long.toString(config.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()));
+        producer.setProperty("enable.idempotence", "true");
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP))
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new JsonRecordSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + idSuffix)
+                .build();
+    }
+
+    /** Writes each string as a UTF-8 record value to one topic. */
+    static final class JsonRecordSerializer implements KafkaRecordSerializationSchema<String> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        JsonRecordSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(String element, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, null, timestamp, null, element.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

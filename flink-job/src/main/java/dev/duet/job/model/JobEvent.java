@@ -1,0 +1,36 @@
+package dev.duet.job.model;
+
+/**
+ * A parsed input event of any kind (a flat POJO so that Flink serialises it without Kryo); which
+ * fields are set depends on {@link #kind}.
+ */
+public class JobEvent {
+    public EventKind kind;
+    /** {@code topic-partition-offset} of the source record. */
+    public String eventId;
+    public String userId;
+    public String itemId;
+    public float rating;
+    public String eventType;
+    /** Event time, epoch milliseconds (0 for catalog and control records). */
+    public long timestampMs;
+    /** Processing time when the record was parsed, for the end-to-end latency. */
+    public long ingestMs;
+
+    public String requestId;
+    public String[] candidates;
+    public int k;
+
+    /** Catalog entries (kind ITEM). */
+    public ItemDescriptor item;
+    /** Control (kind CONTROL). */
+    public String modelPath;
+    /** INTERACTION: the item's popularity before this event; POPULARITY: after it. */
+    public double itemPopularity;
+
+    public JobEvent() {}
+
+    public boolean hasEventTime() {
+        return kind == EventKind.INTERACTION || kind == EventKind.REQUEST;
+    }
+}

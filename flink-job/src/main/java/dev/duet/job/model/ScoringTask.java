@@ -1,0 +1,63 @@
+package dev.duet.job.model;
+
+/**
+ * One unit of scoring work: a prequential interaction sample (one candidate, known label) or a
+ * request (many candidates, no label). Built by the user operator from the state before the event,
+ * filled with the CRM's answer by the scoring operator, routed, and possibly answered by the LLM.
+ */
+public class ScoringTask {
+    public EventKind kind;
+    /** Interactions: the source record id; requests: the request id. */
+    public String id;
+    public String userId;
+    public long timestampMs;
+    public long ingestMs;
+    /** Interactions: the protocol's label (rating >= 4); requests: -1. */
+    public int label;
+    public float rating;
+    public int k;
+
+    /** The user's recent history strictly before the event, oldest first (the sample's history). */
+    public ItemDescriptor[] history;
+    public float[] historyRatings;
+    public long[] historyTimes;
+    /** How many interactions the user had before this event (the gate's cold feature). */
+    public long userInteractions;
+
+    /** Items to score: the interaction's item, or the request's candidates. */
+    public ItemDescriptor[] candidates;
+    /** The candidates' decayed popularity (the gate's tail feature). */
+    public double[] candidatePopularity;
+    /** The model to score with; null for the job's configured model. */
+    public String modelPath;
+
+    // Filled by the scoring operator.
+    public float[] crmScores;
+    public float[] userVector;
+    /** Row-major [candidates, dim]. */
+    public float[] itemVectors;
+    public String crmModelVersion;
+    public long scoredAtMs;
+
+    // Filled by routing and the LLM call.
+    public String route;
+    public double entropy;
+    public double gate;
+    /** The scores the answer ranks by: the CRM's, or the LLM's on route llm. */
+    public float[] finalScores;
+    public String llmModelVersion;
+    public long llmLatencyMs;
+    public String fallbackReason;
+    /** Set once the LLM call ended (answer, error or timeout): the first ending wins. */
+    public boolean llmDone;
+
+    public ScoringTask() {}
+
+    public int candidateCount() {
+        return candidates == null ? 0 : candidates.length;
+    }
+
+    public boolean isInteraction() {
+        return kind == EventKind.INTERACTION;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.duet.job.operators;
+
+import dev.duet.core.crm.CrmScores;
+import dev.duet.core.data.UserInfo;
+import dev.duet.core.samples.Sample;
+import dev.duet.job.model.ItemDescriptor;
+import dev.duet.job.model.ScoringTask;
+import dev.duet.job.scoring.CrmScorer;
+import dev.duet.job.scoring.CrmScorerFactory;
+import dev.duet.job.scoring.ScoringRow;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores tasks with the CRM in batches across keys: tasks are buffered until their candidates fill
+ * a batch or a short processing-time timer fires, then scored in one ONNX Runtime call. The buffer
+ * is flushed before every checkpoint barrier and at the end of input, so it never needs to be
+ * checkpointed.
+ *
+ * <p>Hot swap: a task names the model path it should be scored with (from the control topic); a
+ * new path loads a new model (sessions are shared per JVM), a path that fails to load is reported
+ * once and the previous model keeps scoring.
+ */
+public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
+        implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CrmBatchScorer.class);
+    private static final int MAX_OPEN_MODELS = 3;
+
+    private final CrmScorerFactory factory;
+    private final String defaultModelPath;
+    private final int batchSize;
+    private final long maxDelayMs;
+
+    private transient List<ScoringTask> buffer;
+    private transient int bufferedRows;
+    private transient boolean timerSet;
+    private transient LinkedHashMap<String, CrmScorer> scorers;
+    private transient Set<String> failedPaths;
+    private transient String currentPath;
+    private transient volatile String currentVersion;
+    private transient Histogram batchSizes;
+    private transient Counter scoredRows;
+    private transient Counter modelSwaps;
+
+    public CrmBatchScorer(CrmScorerFactory factory, String defaultModelPath, int batchSize, long maxDelayMs) {
+        if (batchSize < 1 || maxDelayMs < 0) {
+            throw new IllegalArgumentException("batch size must be positive and the delay not negative");
+        }
+        this.factory = factory;
+        this.defaultModelPath = defaultModelPath;
+        this.batchSize = batchSize;
+        this.maxDelayMs = maxDelayMs;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        buffer = new ArrayList<>();
+        scorers = new LinkedHashMap<>(4, 0.75f, true);
+        failedPaths = new HashSet<>();
+        currentPath = defaultModelPath;
+        scorers.put(defaultModelPath, factory.open(defaultModelPath));
+        currentVersion = scorers.get(defaultModelPath).version();
+        batchSizes = getMetricGroup().histogram("crmBatchSize", new DescriptiveStatisticsHistogram(1000));
+        scoredRows = getMetricGroup().counter("crmRowsScored");
+        modelSwaps = getMetricGroup().counter("modelSwaps");
+        getMetricGroup().gauge("crmModelVersion", () -> currentVersion);
+    }
+
+    @Override
+    public void processElement(StreamRecord<ScoringTask> element) throws Exception {
+        buffer.add(element.getValue());
+        bufferedRows += Math.max(1, element.getValue().candidateCount());
+        if (bufferedRows >= batchSize) {
+            flush();
+        } else if (!timerSet) {
+            timerSet = true;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + maxDelayMs, this);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        timerSet = false;
+        flush();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flush();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    /** Scores everything buffered: one call per model path in use. */
+    private void flush() throws Exception {
+        if (buffer == null || buffer.isEmpty()) {
+            return;
+        }
+        List<ScoringTask> tasks = buffer;
+        buffer = new ArrayList<>();
+        bufferedRows = 0;
+        Map<String, List<ScoringTask>> byModel = new LinkedHashMap<>();
+        for (ScoringTask t : tasks) {
+            String path = t.modelPath == null || t.modelPath.isEmpty() ? defaultModelPath : t.modelPath;
+            byModel.computeIfAbsent(resolve(path), p -> new ArrayList<>()).add(t);
+        }
+        for (Map.Entry<String, List<ScoringTask>> group : byModel.entrySet()) {
+            score(scorerFor(group.getKey()), group.getValue());
+        }
+        for (ScoringTask t : tasks) {
+            output.collect(new StreamRecord<>(t, t.timestampMs));
+        }
+    }
+
+    private void score(CrmScorer scorer, List<ScoringTask> tasks) throws Exception {
+        List<ScoringRow> rows = new ArrayList<>();
+        for (ScoringTask t : tasks) {
+            String[] historyItems = new String[t.history.length];
+            for (int i = 0; i < historyItems.length; i++) {
+                historyItems[i] = t.history[i].itemId;
+            }
+            UserInfo user = UserInfo.anonymous(t.userId);
+            for (ItemDescriptor c : t.candidates) {
+                Sample s = new Sample(t.userId, c.itemId, t.timestampMs, t.rating, t.label, historyItems, t.historyRatings);
+                rows.add(new ScoringRow(s, c.toItemInfo(), user));
+            }
+        }
+        CrmScores scores = rows.isEmpty() ? null : scorer.score(rows);
+        if (!rows.isEmpty()) {
+            batchSizes.update(rows.size());
+            scoredRows.inc(rows.size());
+        }
+        long now = System.currentTimeMillis();
+        int row = 0;
+        for (ScoringTask t : tasks) {
+            int n = t.candidateCount();
+            t.crmScores = new float[n];
+            t.itemVectors = new float[n * (scores == null ? 0 : scores.dim())];
+            for (int i = 0; i < n; i++) {
+                t.crmScores[i] = scores.probability()[row + i];
+                System.arraycopy(scores.itemVectors(), (row + i) * scores.dim(), t.itemVectors, i * scores.dim(), scores.dim());
+            }
+            t.userVector = n == 0 ? new float[0] : scores.userVector(row);
+            t.crmModelVersion = scorer.version();
+            t.scoredAtMs = now;
+            row += n;
+        }
+    }
+
+    /** The path to score with: the requested one if it loads, else the last good one. */
+    private String resolve(String path) {
+        if (scorers.containsKey(path)) {
+            currentPath = path;
+            currentVersion = scorers.get(path).version();
+            return path;
+        }
+        if (failedPaths.contains(path)) {
+            return currentPath;
+        }
+        try {
+            CrmScorer scorer = factory.open(path);
+            scorers.put(path, scorer);
+            LOG.info("Model swapped: now scoring with {} (version {})", path, scorer.version());
+            modelSwaps.inc();
+            currentPath = path;
+            currentVersion = scorer.version();
+            evict();
+            return path;
+        } catch (Exception e) {
+            failedPaths.add(path);
+            LOG.error("Cannot load the model {} from the control topic; keeping {}: {}", path, currentPath, e.getMessage());
+            return currentPath;
+        }
+    }
+
+    private void evict() throws Exception {
+        while (scorers.size() > MAX_OPEN_MODELS) {
+            String eldest = scorers.keySet().iterator().next();
+            if (eldest.equals(currentPath)) {
+                break;
+            }
+            scorers.remove(eldest).close();
+        }
+    }
+
+    private CrmScorer scorerFor(String path) {
+        CrmScorer s = scorers.get(path);
+        if (s == null) {
+            throw new IllegalStateException("no scorer for " + path);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (scorers != null) {
+            for (CrmScorer s : scorers.values()) {
+                s.close();
+            }
+            scorers.clear();
+        }
+        super.close();
+    }
+}

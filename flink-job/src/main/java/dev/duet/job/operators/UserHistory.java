@@ -1,0 +1,259 @@
+package dev.duet.job.operators;
+
+import dev.duet.core.data.Interaction;
+import dev.duet.core.data.ItemInfo;
+import dev.duet.core.events.EventParser;
+import dev.duet.core.events.InvalidEventException;
+import dev.duet.core.samples.Sample;
+import dev.duet.core.samples.SampleBuilder;
+import dev.duet.job.model.EventKind;
+import dev.duet.job.model.ItemDescriptor;
+import dev.duet.job.model.JobEvent;
+import dev.duet.job.model.ScoringTask;
+import dev.duet.job.model.UserState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Per user (keyed by user id): the recent history in RocksDB. Every interaction first becomes a
+ * prequential sample built from the state as it was before it ({@link SampleBuilder#sample}, so the
+ * features match training), then updates the state. A request becomes one task whose candidates are
+ * its own or the most popular items the user has not seen. The broadcast side holds the catalog,
+ * item popularity and the current model path.
+ */
+public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent, JobEvent, ScoringTask> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final MapStateDescriptor<String, ItemDescriptor> CATALOG =
+            new MapStateDescriptor<>("catalog", Types.STRING, TypeInformation.of(ItemDescriptor.class));
+    public static final MapStateDescriptor<String, Double> POPULARITY =
+            new MapStateDescriptor<>("popularity", Types.STRING, Types.DOUBLE);
+    public static final MapStateDescriptor<String, String> CONTROL =
+            new MapStateDescriptor<>("control", Types.STRING, Types.STRING);
+    static final String MODEL_KEY = "model";
+
+    private static final long TOP_REFRESH_MS = 1000;
+
+    private final int maxHistory;
+    private final Duration ttl;
+    private final int candidatePool;
+    private final String catalogSeedFile;
+
+    private transient ValueState<UserState> state;
+    private transient Map<String, ItemDescriptor> seed;
+    private transient List<String> topItems;
+    private transient long topComputedAtMs;
+    private transient Counter lateEvents;
+    private transient Counter interactions;
+    private transient Counter requests;
+
+    public UserHistory(int maxHistory, Duration ttl, int candidatePool, String catalogSeedFile) {
+        if (maxHistory < SampleBuilder.HISTORY) {
+            throw new IllegalArgumentException("history length must be at least " + SampleBuilder.HISTORY);
+        }
+        this.maxHistory = maxHistory;
+        this.ttl = ttl;
+        this.candidatePool = candidatePool;
+        this.catalogSeedFile = catalogSeedFile == null ? "" : catalogSeedFile;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws IOException {
+        ValueStateDescriptor<UserState> descriptor = new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class));
+        if (!ttl.isZero()) {
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
+        }
+        state = getRuntimeContext().getState(descriptor);
+        seed = catalogSeedFile.isEmpty() ? Map.of() : readSeed(Path.of(catalogSeedFile));
+        lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
+        interactions = getRuntimeContext().getMetricGroup().counter("interactions");
+        requests = getRuntimeContext().getMetricGroup().counter("requests");
+    }
+
+    /** Reads a JSON-lines catalog; a bad line fails with the file and line number. */
+    public static Map<String, ItemDescriptor> readSeed(Path file) throws IOException {
+        Map<String, ItemDescriptor> items = new HashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                ItemInfo info = EventParser.parseItem(line);
+                items.put(info.itemId(), ItemDescriptor.of(info));
+            } catch (InvalidEventException e) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return items;
+    }
+
+    @Override
+    public void processElement(JobEvent event, ReadOnlyContext ctx, Collector<ScoringTask> out) throws Exception {
+        Long ts = ctx.timestamp();
+        if (ts != null && ts < ctx.currentWatermark()) {
+            lateEvents.inc();
+        }
+        UserState user = state.value();
+        if (user == null) {
+            user = new UserState();
+        }
+        ReadOnlyBroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
+        String modelPath = ctx.getBroadcastState(CONTROL).get(MODEL_KEY);
+        if (event.kind == EventKind.INTERACTION) {
+            interactions.inc();
+            Interaction interaction = new Interaction(event.userId, event.itemId, event.rating, event.timestampMs);
+            Sample sample = SampleBuilder.sample(interaction, past(user));
+            ScoringTask task = task(event, sample, user, catalog, modelPath);
+            task.id = event.eventId;
+            task.label = sample.label();
+            task.rating = event.rating;
+            task.k = 1;
+            task.candidates = new ItemDescriptor[] {item(event.itemId, catalog)};
+            task.candidatePopularity = new double[] {event.itemPopularity};
+            out.collect(task);
+            user.add(event.itemId, event.rating, event.timestampMs, maxHistory);
+            state.update(user);
+        } else if (event.kind == EventKind.REQUEST) {
+            requests.inc();
+            String[] ids = event.candidates != null && event.candidates.length > 0
+                    ? event.candidates
+                    : popularUnseen(user, ctx.getBroadcastState(POPULARITY), catalog);
+            Interaction probe = new Interaction(event.userId, ids.length > 0 ? ids[0] : "-", 0f, event.timestampMs);
+            Sample sample = SampleBuilder.sample(probe, past(user));
+            ScoringTask task = task(event, sample, user, catalog, modelPath);
+            task.id = event.requestId;
+            task.label = -1;
+            task.k = event.k;
+            task.candidates = new ItemDescriptor[ids.length];
+            task.candidatePopularity = new double[ids.length];
+            ReadOnlyBroadcastState<String, Double> popularity = ctx.getBroadcastState(POPULARITY);
+            for (int i = 0; i < ids.length; i++) {
+                task.candidates[i] = item(ids[i], catalog);
+                Double p = popularity.get(ids[i]);
+                task.candidatePopularity[i] = p == null ? 0 : p;
+            }
+            out.collect(task);
+        } else {
+            throw new IllegalStateException("unexpected event kind on the keyed input: " + event.kind);
+        }
+    }
+
+    private ScoringTask task(JobEvent event, Sample sample, UserState user, ReadOnlyBroadcastState<String, ItemDescriptor> catalog, String modelPath)
+            throws Exception {
+        ScoringTask task = new ScoringTask();
+        task.kind = event.kind;
+        task.userId = event.userId;
+        task.timestampMs = event.timestampMs;
+        task.ingestMs = event.ingestMs;
+        task.userInteractions = user.count;
+        task.modelPath = modelPath;
+        int n = sample.historyLength();
+        task.history = new ItemDescriptor[n];
+        task.historyRatings = sample.historyRatings().clone();
+        task.historyTimes = new long[n];
+        // The sample's history is the last n entries strictly before the event; find their times.
+        int end = user.size();
+        while (end > 0 && user.times[end - 1] >= event.timestampMs) {
+            end--;
+        }
+        for (int i = 0; i < n; i++) {
+            task.history[i] = item(sample.historyItems()[i], catalog);
+            task.historyTimes[i] = user.times[end - n + i];
+        }
+        return task;
+    }
+
+    private static List<Interaction> past(UserState user) {
+        List<Interaction> past = new ArrayList<>(user.size());
+        for (int i = 0; i < user.size(); i++) {
+            past.add(new Interaction("u", user.items[i], user.ratings[i], user.times[i]));
+        }
+        return past;
+    }
+
+    private ItemDescriptor item(String id, ReadOnlyBroadcastState<String, ItemDescriptor> catalog) throws Exception {
+        ItemDescriptor d = catalog.get(id);
+        if (d == null) {
+            d = seed.get(id);
+        }
+        return d != null ? d : ItemDescriptor.of(ItemInfo.unknown(id));
+    }
+
+    private String[] popularUnseen(UserState user, ReadOnlyBroadcastState<String, Double> popularity, ReadOnlyBroadcastState<String, ItemDescriptor> catalog)
+            throws Exception {
+        long now = System.currentTimeMillis();
+        if (topItems == null || now - topComputedAtMs > TOP_REFRESH_MS) {
+            List<Map.Entry<String, Double>> entries = new ArrayList<>();
+            for (Map.Entry<String, Double> e : popularity.immutableEntries()) {
+                entries.add(Map.entry(e.getKey(), e.getValue()));
+            }
+            entries.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+            List<String> top = new ArrayList<>();
+            for (int i = 0; i < entries.size() && top.size() < candidatePool + maxHistory; i++) {
+                top.add(entries.get(i).getKey());
+            }
+            if (top.isEmpty()) {
+                // Nothing interacted with yet: any catalog items, in id order.
+                List<String> known = new ArrayList<>();
+                for (Map.Entry<String, ItemDescriptor> e : catalog.immutableEntries()) {
+                    known.add(e.getKey());
+                }
+                known.addAll(seed.keySet());
+                top = new ArrayList<>(new java.util.TreeSet<>(known));
+                if (top.size() > candidatePool + maxHistory) {
+                    top = top.subList(0, candidatePool + maxHistory);
+                }
+            }
+            topItems = top;
+            topComputedAtMs = now;
+        }
+        Set<String> seen = new HashSet<>(List.of(user.items));
+        List<String> result = new ArrayList<>();
+        for (String id : topItems) {
+            if (!seen.contains(id)) {
+                result.add(id);
+                if (result.size() == candidatePool) {
+                    break;
+                }
+            }
+        }
+        return result.toArray(String[]::new);
+    }
+
+    @Override
+    public void processBroadcastElement(JobEvent event, Context ctx, Collector<ScoringTask> out) throws Exception {
+        switch (event.kind) {
+            case ITEM -> {
+                BroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
+                catalog.put(event.itemId, event.item);
+            }
+            case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId, event.itemPopularity);
+            case CONTROL -> ctx.getBroadcastState(CONTROL).put(MODEL_KEY, event.modelPath);
+            default -> throw new IllegalStateException("unexpected event kind on the broadcast input: " + event.kind);
+        }
+    }
+}

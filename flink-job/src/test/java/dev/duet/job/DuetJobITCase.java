@@ -1,0 +1,223 @@
+package dev.duet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.job.testing.FakeLlmWorker;
+import dev.duet.job.testing.FakeScorer;
+import dev.duet.job.testing.JobHarness;
+import dev.duet.job.testing.KafkaTestBroker;
+import dev.duet.job.testing.TestStreams;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job end to end: an in-process Kafka broker on 127.0.0.1, a MiniCluster, fake LLM workers
+ * over real gRPC, and a deterministic CRM stand-in (the real model's equivalence is tested in
+ * {@code TrainedModelScoringTest}). Input is bounded, so each job runs to its end and its final
+ * checkpoint commits the output transactions.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DuetJobITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int N = 400;
+    private static final int M = 40;
+    private static final int USERS = 30;
+    private static final int ITEMS = 60;
+
+    private static KafkaTestBroker kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaTestBroker.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Writes the standard input (catalog, N interactions, M requests, bad records) for a test. */
+    private static int produceInput(Configuration c) throws Exception {
+        kafka.createTopics(2, JobHarness.topics(c));
+        kafka.produce(c.get(JobOptions.TOPIC_ITEMS), TestStreams.items(ITEMS), null);
+        List<String> interactions = new ArrayList<>(TestStreams.interactions(N, USERS, ITEMS, 1));
+        List<String> bad = TestStreams.badInteractions();
+        for (int i = 0; i < bad.size(); i++) {
+            interactions.add(i * 50 + 7, bad.get(i));
+        }
+        kafka.produce(c.get(JobOptions.TOPIC_INTERACTIONS), interactions, DuetJobITCase::userKey);
+        List<String> requests = new ArrayList<>(TestStreams.requests(M, USERS, ITEMS, 2));
+        requests.addAll(5, TestStreams.badRequests());
+        kafka.produce(c.get(JobOptions.TOPIC_REQUESTS), requests, DuetJobITCase::userKey);
+        return bad.size() + TestStreams.badRequests().size();
+    }
+
+    private static String userKey(String json) {
+        int i = json.indexOf("\"user\":\"");
+        return i < 0 ? null : json.substring(i + 8, json.indexOf('"', i + 8));
+    }
+
+    private static List<JsonNode> readRecommendations(Configuration c) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String s : kafka.readCommitted(c.get(JobOptions.TOPIC_RECOMMENDATIONS), N + M, Duration.ofSeconds(2), Duration.ofSeconds(60))) {
+            out.add(JSON.readTree(s));
+        }
+        return out;
+    }
+
+    /** Exactly N + M records, each input once, well formed. Returns the records by route. */
+    private static Map<String, List<JsonNode>> assertExactlyOnce(List<JsonNode> records) {
+        assertThat(records).hasSize(N + M);
+        Set<String> ids = new HashSet<>();
+        int interactions = 0;
+        Map<String, List<JsonNode>> byRoute = new HashMap<>();
+        for (JsonNode r : records) {
+            assertThat(ids.add(r.get("kind").asText() + ":" + r.get("id").asText())).as("duplicate %s", r).isTrue();
+            if (r.get("kind").asText().equals("interaction")) {
+                interactions++;
+                assertThat(r.get("items")).hasSize(1);
+                assertThat(r.get("label").asInt()).isIn(0, 1);
+            } else {
+                assertThat(r.get("items").size()).isLessThanOrEqualTo(5);
+            }
+            assertThat(r.get("crm_model_version").asText()).isNotEmpty();
+            assertThat(r.get("latency_ms").asLong()).isGreaterThanOrEqualTo(0);
+            byRoute.computeIfAbsent(r.get("route").asText(), k -> new ArrayList<>()).add(r);
+        }
+        assertThat(interactions).isEqualTo(N);
+        Set<String> requestIds = new HashSet<>();
+        records.stream().filter(r -> r.get("kind").asText().equals("request")).forEach(r -> requestIds.add(r.get("id").asText()));
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < M; i++) {
+            expected.add("r" + i);
+        }
+        assertThat(requestIds).isEqualTo(expected);
+        assertThat(byRoute.keySet()).isSubsetOf("crm", "llm", "fallback");
+        return byRoute;
+    }
+
+    @Test
+    void everyInputGivesExactlyOneRecommendationAndBadRecordsAreDeadLettered(@TempDir Path dir) throws Exception {
+        try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0); FakeLlmWorker b = new FakeLlmWorker("worker-b", 0)) {
+            Configuration c = JobHarness.options("exact", kafka.bootstrap(), a.target() + "," + b.target(), dir);
+            c.set(JobOptions.BUDGET_SHARE, 0.2);
+            int bad = produceInput(c);
+            JobHarness.run(c, FakeScorer.factory(0), Map.of(), Duration.ofMinutes(3));
+
+            Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
+            List<JsonNode> llm = byRoute.getOrDefault("llm", List.of());
+            assertThat(llm).as("hard samples answered by the LLM").isNotEmpty();
+            assertThat(byRoute.getOrDefault("fallback", List.of())).isEmpty();
+            // Balanced: both workers answered.
+            assertThat(a.requests()).isPositive();
+            assertThat(b.requests()).isPositive();
+            // Within budget: at most 20 % of the samples went to the LLM.
+            assertThat(llm.size()).isLessThanOrEqualTo((int) (0.2 * (N + M)));
+            for (JsonNode r : llm) {
+                assertThat(r.get("llm_model_version").asText()).isIn("worker-a", "worker-b");
+            }
+
+            List<String> dead = kafka.readCommitted(c.get(JobOptions.TOPIC_DEAD_LETTERS), bad, Duration.ofSeconds(1), Duration.ofSeconds(30));
+            assertThat(dead).hasSize(bad);
+            for (String d : dead) {
+                JsonNode n = JSON.readTree(d);
+                assertThat(n.get("topic").asText()).isIn(c.get(JobOptions.TOPIC_INTERACTIONS), c.get(JobOptions.TOPIC_REQUESTS));
+                assertThat(n.get("offset").asLong()).isGreaterThanOrEqualTo(0);
+                assertThat(n.get("partition").asInt()).isBetween(0, 1);
+                assertThat(n.get("reason").asText()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void aWorkerStoppedMidStreamLosesNothing(@TempDir Path dir) throws Exception {
+        try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 20); FakeLlmWorker b = new FakeLlmWorker("worker-b", 20)) {
+            Configuration c = JobHarness.options("stopped", kafka.bootstrap(), a.target() + "," + b.target(), dir);
+            c.set(JobOptions.BUDGET_SHARE, 0.3);
+            produceInput(c);
+            ScheduledExecutorService stopper = Executors.newSingleThreadScheduledExecutor();
+            stopper.scheduleAtFixedRate(() -> {
+                if (a.requests() >= 5) {
+                    try {
+                        a.stop();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new RuntimeException("stopped"); // ends the schedule
+                }
+            }, 10, 10, TimeUnit.MILLISECONDS);
+            // The scorer is slowed so that the stream is still running when the worker stops.
+            JobHarness.run(c, FakeScorer.factory(15), Map.of(), Duration.ofMinutes(3));
+            stopper.shutdownNow();
+
+            Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
+            int aAtStop = a.requests();
+            assertThat(aAtStop).isGreaterThanOrEqualTo(5);
+            // After the stop, worker b (retries, round robin) or the CRM fallback answered.
+            assertThat(b.requests()).isPositive();
+            List<JsonNode> llm = byRoute.getOrDefault("llm", List.of());
+            assertThat(llm.stream().filter(r -> r.get("llm_model_version").asText().equals("worker-a")).count())
+                    .isLessThanOrEqualTo(aAtStop);
+            assertThat(llm.size() + byRoute.getOrDefault("fallback", List.of()).size()).isPositive();
+        }
+    }
+
+    @Test
+    void allWorkersDownEverythingFallsBackToTheCrm(@TempDir Path dir) throws Exception {
+        FakeLlmWorker a = new FakeLlmWorker("worker-a", 0);
+        String target = a.target();
+        a.stop();
+        Configuration c = JobHarness.options("down", kafka.bootstrap(), target + ",127.0.0.1:1", dir);
+        c.set(JobOptions.BUDGET_SHARE, 0.2);
+        produceInput(c);
+        JobHarness.run(c, FakeScorer.factory(0), Map.of(), Duration.ofMinutes(3));
+
+        Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
+        assertThat(byRoute.get("llm")).isNull();
+        List<JsonNode> fallback = byRoute.get("fallback");
+        assertThat(fallback).isNotEmpty();
+        for (JsonNode r : fallback) {
+            assertThat(r.get("fallback_reason").asText()).isNotBlank();
+            // The CRM's answer stands.
+            assertThat(r.get("scores")).isEqualTo(r.get("crm_scores"));
+        }
+    }
+
+    @Test
+    void aTaskFailureRestoresFromACheckpointWithoutLossOrDuplicates(@TempDir Path dir) throws Exception {
+        try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0)) {
+            Configuration c = JobHarness.options("restore", kafka.bootstrap(), a.target(), dir);
+            c.set(JobOptions.BATCH_SIZE, 8);
+            produceInput(c);
+            FakeScorer.ROWS.set(0);
+            FakeScorer.FAIL_AFTER_ROWS.set(N / 2);
+            // Slow enough that checkpoints complete before the failure.
+            JobHarness.run(c, FakeScorer.factory(25), Map.of(
+                    "restart-strategy.type", "fixed-delay",
+                    "restart-strategy.fixed-delay.attempts", "2",
+                    "restart-strategy.fixed-delay.delay", "200 ms"), Duration.ofMinutes(3));
+            assertThat(FakeScorer.FAIL_AFTER_ROWS.get()).as("the injected failure happened").isZero();
+            assertExactlyOnce(readRecommendations(c));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.duet.job.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.data.Interaction;
+import dev.duet.core.samples.Sample;
+import dev.duet.core.samples.SampleBuilder;
+import dev.duet.job.model.JobEvent;
+import dev.duet.job.model.ScoringTask;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class UserHistoryHarnessTest {
+
+    private static KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> harness(int historyLength) throws Exception {
+        var op = new CoBroadcastWithKeyedOperator<>(
+                new UserHistory(historyLength, Duration.ZERO, 5, ""),
+                List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL));
+        return new KeyedBroadcastOperatorTestHarness<>(op, e -> e.userId, Types.STRING, 128, 1, 0);
+    }
+
+    @Test
+    void samplesArePrequentialAndMatchTheProtocolsSampleBuilder() throws Exception {
+        try (var h = harness(10)) {
+            h.open();
+            h.processBroadcastElement(Events.item("a", "Alpha (1990)", 1990, "Drama"), 0);
+            List<Interaction> past = new ArrayList<>();
+            List<Sample> expected = new ArrayList<>();
+            float[] ratings = {5, 1, 4, 3, 2, 5, 4, 4, 1, 2, 5, 3, 4};
+            for (int i = 0; i < ratings.length; i++) {
+                Interaction e = new Interaction("u", i % 3 == 0 ? "a" : "x" + i, ratings[i], 1000L * (i + 1));
+                expected.add(SampleBuilder.sample(e, past));
+                past.add(e);
+                h.processElement(Events.interaction("u", e.itemId(), e.rating(), e.timestampMs()), e.timestampMs());
+            }
+            List<ScoringTask> out = h.extractOutputValues();
+            assertThat(out).hasSize(ratings.length);
+            for (int i = 0; i < out.size(); i++) {
+                ScoringTask t = out.get(i);
+                Sample s = expected.get(i);
+                assertThat(t.label).isEqualTo(s.label());
+                assertThat(t.userInteractions).isEqualTo(i);
+                assertThat(Arrays.stream(t.history).map(d -> d.itemId).toArray()).containsExactly((Object[]) s.historyItems());
+                assertThat(t.historyRatings).containsExactly(s.historyRatings());
+                assertThat(t.candidates[0].itemId).isEqualTo(s.itemId());
+            }
+            // Catalog entries are attached to candidates and history.
+            assertThat(out.get(3).candidates[0].title).isEqualTo("Alpha (1990)");
+            assertThat(out.get(12).history.length).isEqualTo(SampleBuilder.HISTORY);
+        }
+    }
+
+    @Test
+    void requestsWithoutCandidatesGetPopularItemsTheUserHasNotSeen() throws Exception {
+        try (var h = harness(10)) {
+            h.open();
+            h.processBroadcastElement(Events.popularity("p1", 10), 0);
+            h.processBroadcastElement(Events.popularity("p2", 8), 0);
+            h.processBroadcastElement(Events.popularity("p3", 6), 0);
+            h.processBroadcastElement(Events.control("/models/v2"), 0);
+            h.processElement(Events.interaction("u", "p1", 4, 10), 10);
+            h.processElement(Events.request("r1", "u", 2, 20), 20);
+            h.processElement(Events.request("r2", "u", 1, 30, "p1", "zz"), 30);
+            List<ScoringTask> out = h.extractOutputValues();
+            ScoringTask r1 = out.get(1);
+            assertThat(r1.label).isEqualTo(-1);
+            assertThat(Arrays.stream(r1.candidates).map(c -> c.itemId)).containsExactly("p2", "p3");
+            assertThat(r1.candidatePopularity).containsExactly(8.0, 6.0);
+            assertThat(r1.modelPath).isEqualTo("/models/v2");
+            ScoringTask r2 = out.get(2);
+            assertThat(Arrays.stream(r2.candidates).map(c -> c.itemId)).containsExactly("p1", "zz");
+            assertThat(r2.history).hasSize(1);
+        }
+    }
+
+    @Test
+    void lateEventsStillUpdateStateInTimeOrderAndStateIsBounded() throws Exception {
+        try (var h = harness(10)) {
+            h.open();
+            for (int i = 0; i < 15; i++) {
+                h.processElement(Events.interaction("u", "i" + i, 4, 1000L * (i + 10)), 1000L * (i + 10));
+            }
+            h.processBroadcastWatermark(new Watermark(100_000));
+            h.processWatermark(new Watermark(100_000));
+            // A late event from before everything: still counted into the history, at its place in time.
+            h.processElement(Events.interaction("u", "late", 2, 500), 500);
+            h.processElement(Events.interaction("u", "next", 4, 200_000), 200_000);
+            List<ScoringTask> out = h.extractOutputValues();
+            ScoringTask last = out.get(out.size() - 1);
+            assertThat(last.userInteractions).isEqualTo(16);
+            // Bounded to 10 kept: the late (oldest) one fell off the end, the newest 10 remain.
+            assertThat(Arrays.stream(last.history).map(d -> d.itemId)).containsExactly(
+                    "i5", "i6", "i7", "i8", "i9", "i10", "i11", "i12", "i13", "i14");
+        }
+    }
+
+    @Test
+    void restoresUserStateAndBroadcastStateFromASnapshot() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(10)) {
+            h.open();
+            h.processBroadcastElement(Events.item("a", "Alpha", 1990, "Drama"), 0);
+            h.processBroadcastElement(Events.control("/models/v3"), 0);
+            h.processElement(Events.interaction("u", "a", 5, 10), 10);
+            h.processElement(Events.interaction("u", "b", 2, 20), 20);
+            snapshot = h.snapshot(1, 30);
+        }
+        try (var h = harness(10)) {
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(Events.interaction("u", "c", 4, 40), 40);
+            ScoringTask t = h.extractOutputValues().get(0);
+            assertThat(t.userInteractions).isEqualTo(2);
+            assertThat(Arrays.stream(t.history).map(d -> d.itemId)).containsExactly("a", "b");
+            assertThat(t.history[0].title).isEqualTo("Alpha");
+            assertThat(t.modelPath).isEqualTo("/models/v3");
+        }
+    }
+}

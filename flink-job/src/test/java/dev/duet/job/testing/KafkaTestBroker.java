@@ -1,0 +1,123 @@
+package dev.duet.job.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/** An in-process single-node KRaft Kafka for integration tests, with small helpers. */
+public final class KafkaTestBroker implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+
+    private KafkaTestBroker(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    public static KafkaTestBroker start() throws Exception {
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(
+                        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "2")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "2")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        return new KafkaTestBroker(cluster);
+    }
+
+    public String bootstrap() {
+        return cluster.bootstrapServers();
+    }
+
+    public void createTopics(int partitions, String... topics) throws Exception {
+        try (Admin admin = Admin.create(props())) {
+            List<NewTopic> list = new ArrayList<>();
+            for (String t : topics) {
+                list.add(new NewTopic(t, partitions, (short) 1));
+            }
+            admin.createTopics(list).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends values to a topic (keyed by {@code keyOf}, null keys allowed), waiting for all acks. */
+    public void produce(String topic, List<String> values, java.util.function.Function<String, String> keyOf) throws Exception {
+        Properties p = props();
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (String v : values) {
+                String key = keyOf == null ? null : keyOf.apply(v);
+                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                        v.getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Reads a topic from the beginning with read_committed until {@code expected} records arrived
+     * and then {@code quiet} passed without more (to catch duplicates), or until {@code timeout}.
+     */
+    public List<String> readCommitted(String topic, int expected, Duration quiet, Duration timeout) {
+        Properties p = props();
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("group.id", "reader-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                if (out.size() >= expected) {
+                    if (quietUntil == Long.MAX_VALUE) {
+                        quietUntil = System.nanoTime() + quiet.toNanos();
+                    } else if (System.nanoTime() > quietUntil) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private Properties props() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        return p;
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}
