@@ -212,6 +212,41 @@ class LlmWorkerServerTest {
     }
 
     @Test
+    void shutdownDrainsQueuedWorkAndRefusesNewCalls() throws Exception {
+        GatedBackend gated = new GatedBackend(stories(), true);
+        LlmWorker worker = LlmWorker.start(WorkerConfig.builder().maxBatch(2).build(), gated);
+        ManagedChannel ch = channel(worker);
+        Map<String, Status.Code> outcomes = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(3);
+        LlmScorerGrpc.LlmScorerStub async = LlmScorerGrpc.newStub(ch);
+        for (int i = 0; i < 3; i++) {
+            async.withDeadlineAfter(30, TimeUnit.SECONDS).score(
+                    batch(TestRequests.pointwise("d" + i, 1, "Up")), observer("d" + i, outcomes, done));
+            if (i == 0) {
+                assertThat(gated.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        waitFor(() -> worker.metrics().scrape().contains("duet_worker_queue_depth 2") ? 1 : 0, 1);
+        Thread closer = new Thread(() -> {
+            try {
+                worker.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        closer.start();
+        Thread.sleep(200);
+        gated.open();
+        closer.join(30_000);
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(outcomes).containsEntry("d0", Status.Code.OK).containsEntry("d1", Status.Code.OK)
+                .containsEntry("d2", Status.Code.OK);
+        assertThatThrownBy(() -> blocking(ch).score(batch(TestRequests.pointwise("x", 1, "Up"))))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("UNAVAILABLE");
+    }
+
+    @Test
     void streamAnswersEachRequestAndReportsErrorsInline() throws Exception {
         LlmWorker worker = start(WorkerConfig.builder().maxBatch(4), stories());
         LlmScorerGrpc.LlmScorerStub async = LlmScorerGrpc.newStub(channel(worker));
