@@ -45,5 +45,19 @@ class Dcnv2TrainingTest {
         assertThat(BinaryMetrics.auc(data.valid().labels, valid, data.valid().size()))
                 .isCloseTo(best.validAuc(), org.assertj.core.data.Offset.offset(1e-6));
         assertThat(trained.epochsRun()).isLessThanOrEqualTo(trained.bestEpoch() + 2);
+
+        // Above the item-popularity baseline too (the issue's target of 0.77 is not reached: see
+        // the closing note of issue 2 for the analysis of this split).
+        dev.duet.trainer.eval.PopularityModel popularity =
+                dev.duet.trainer.eval.PopularityModel.fit(data.encoding(), data.train());
+        assertThat(testAuc).isGreaterThan(
+                BinaryMetrics.auc(data.test().labels, popularity.predict(data.test()), n) + 0.02);
+        // CoReLLa's observation: the model is clearly less accurate where it is least certain.
+        java.util.List<dev.duet.core.metrics.EntropyDeciles.Decile> deciles =
+                dev.duet.core.metrics.EntropyDeciles.compute(
+                        java.util.Arrays.copyOf(data.test().labels, n), scores);
+        assertThat(deciles).hasSize(10);
+        assertThat(deciles.get(9).accuracy()).isLessThan(deciles.get(0).accuracy() - 0.2);
+        assertThat(deciles.get(9).entropyLo()).isGreaterThan(deciles.get(0).entropyHi());
     }
 }
