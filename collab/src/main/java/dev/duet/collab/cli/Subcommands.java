@@ -1,0 +1,17 @@
+package dev.duet.collab.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The module's subcommands; each feature registers its command class here (one line each). */
+final class Subcommands {
+
+    private Subcommands() {}
+
+    static List<Object> all() {
+        List<Object> commands = new ArrayList<>();
+        // calibrate and collaboration eval (dev.duet.collab.calibration):
+        // demo (dev.duet.collab.demo):
+        return commands;
+    }
+}
