@@ -210,14 +210,36 @@ class DuetJobITCase {
             c.set(JobOptions.BATCH_SIZE, 8);
             produceInput(c);
             FakeScorer.ROWS.set(0);
-            FakeScorer.FAIL_AFTER_ROWS.set(N / 2);
-            // Slow enough that checkpoints complete before the failure.
-            JobHarness.run(c, FakeScorer.factory(25), Map.of(
-                    "restart-strategy.type", "fixed-delay",
-                    "restart-strategy.fixed-delay.attempts", "2",
-                    "restart-strategy.fixed-delay.delay", "200 ms"), Duration.ofMinutes(3));
+            FakeScorer.FAIL_AFTER_ROWS.set(0);
+            // Arm the failure once rows were scored and a checkpoint has completed: the job restores
+            // state, offsets and open transactions from it.
+            ScheduledExecutorService armer = Executors.newSingleThreadScheduledExecutor();
+            armer.scheduleAtFixedRate(() -> {
+                if (FakeScorer.ROWS.get() >= 120 && completedCheckpoint(dir)) {
+                    FakeScorer.FAIL_AFTER_ROWS.set(FakeScorer.ROWS.get() + 8);
+                    throw new RuntimeException("armed"); // ends the schedule
+                }
+            }, 20, 20, TimeUnit.MILLISECONDS);
+            try {
+                // Slow enough that the stream is still running when a checkpoint has completed.
+                JobHarness.run(c, FakeScorer.factory(60), Map.of(
+                        "restart-strategy.type", "fixed-delay",
+                        "restart-strategy.fixed-delay.attempts", "2",
+                        "restart-strategy.fixed-delay.delay", "200 ms"), Duration.ofMinutes(3));
+            } finally {
+                armer.shutdownNow();
+            }
+            assertThat(FakeScorer.ROWS.get()).isPositive();
             assertThat(FakeScorer.FAIL_AFTER_ROWS.get()).as("the injected failure happened").isZero();
             assertExactlyOnce(readRecommendations(c));
+        }
+    }
+
+    private static boolean completedCheckpoint(Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false;
         }
     }
 }

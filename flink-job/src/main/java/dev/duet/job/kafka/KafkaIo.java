@@ -65,7 +65,10 @@ public final class KafkaIo {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(String element, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, timestamp, null, element.getBytes(StandardCharsets.UTF_8));
+            // No record timestamp: the producer stamps the write time. The element's event time may
+            // be old (a replay), and an old record timestamp makes the broker's time-based
+            // retention delete the output at once. Event time is in the JSON.
+            return new ProducerRecord<>(topic, null, null, null, element.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -55,6 +55,18 @@ public final class JobHarness {
     /** Runs the job to the end of its bounded input; fails after {@code timeout}. */
     public static JobExecutionResult run(Configuration options, CrmScorerFactory scorer, Map<String, String> flinkOverrides,
             Duration timeout) throws Exception {
+        JobClient client = start(options, scorer, flinkOverrides);
+        try {
+            return client.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            client.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            throw new AssertionError("job did not finish within " + timeout, e);
+        }
+    }
+
+    /** Starts the job (bounded or not) and returns its client; the caller cancels it. */
+    public static JobClient start(Configuration options, CrmScorerFactory scorer, Map<String, String> flinkOverrides)
+            throws Exception {
         Configuration flink = JobRunner.flinkConfiguration(options);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         flink.setString("rest.port", "0");
@@ -68,12 +80,6 @@ public final class JobHarness {
                         options,
                         scorer)
                 .build(env);
-        JobClient client = env.executeAsync("duet-test");
-        try {
-            return client.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            client.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            throw new AssertionError("job did not finish within " + timeout, e);
-        }
+        return env.executeAsync("duet-test");
     }
 }

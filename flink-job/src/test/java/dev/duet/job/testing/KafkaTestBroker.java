@@ -61,6 +61,12 @@ public final class KafkaTestBroker implements AutoCloseable {
 
     /** Sends values to a topic (keyed by {@code keyOf}, null keys allowed), waiting for all acks. */
     public void produce(String topic, List<String> values, java.util.function.Function<String, String> keyOf) throws Exception {
+        producePaced(topic, values, keyOf, 0);
+    }
+
+    /** Sends values one at a time with {@code pauseMs} between them: a slow, steady input rate. */
+    public void producePaced(String topic, List<String> values, java.util.function.Function<String, String> keyOf, long pauseMs)
+            throws Exception {
         Properties p = props();
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
@@ -70,6 +76,10 @@ public final class KafkaTestBroker implements AutoCloseable {
                 String key = keyOf == null ? null : keyOf.apply(v);
                 producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                         v.getBytes(StandardCharsets.UTF_8)));
+                if (pauseMs > 0) {
+                    producer.flush();
+                    Thread.sleep(pauseMs);
+                }
             }
             producer.flush();
         }
@@ -80,10 +90,15 @@ public final class KafkaTestBroker implements AutoCloseable {
      * and then {@code quiet} passed without more (to catch duplicates), or until {@code timeout}.
      */
     public List<String> readCommitted(String topic, int expected, Duration quiet, Duration timeout) {
+        return read(topic, expected, quiet, timeout, "read_committed");
+    }
+
+    /** Like {@link #readCommitted} with another isolation level (read_uncommitted shows aborted data too). */
+    public List<String> read(String topic, int expected, Duration quiet, Duration timeout, String isolation) {
         Properties p = props();
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
+        p.put("isolation.level", isolation);
         p.put("group.id", "reader-" + UUID.randomUUID());
         p.put("auto.offset.reset", "earliest");
         List<String> out = new ArrayList<>();

@@ -1,0 +1,63 @@
+package dev.duet.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.job.JobOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void parsesAliasesAndFullKeys() {
+        Configuration c = CommandLine.parse(List.of(
+                "--bootstrap", "127.0.0.1:9999", "--workers=a:1,b:2", "--model", "/m.onnx",
+                "--routing.budget.share", "0.05", "--job.checkpoint-interval", "3 s", "--bounded"));
+        assertThat(c.get(JobOptions.BOOTSTRAP)).isEqualTo("127.0.0.1:9999");
+        assertThat(c.get(JobOptions.WORKERS)).isEqualTo("a:1,b:2");
+        assertThat(c.get(JobOptions.MODEL_PATH)).isEqualTo("/m.onnx");
+        assertThat(c.get(JobOptions.BUDGET_SHARE)).isEqualTo(0.05);
+        assertThat(c.get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.get(JobOptions.BOUNDED)).isTrue();
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndBadValuesNamingThem() {
+        assertThatThrownBy(() -> CommandLine.parse(List.of("--nope", "1"))).hasMessageContaining("unknown option --nope");
+        assertThatThrownBy(() -> CommandLine.parse(List.of("--routing.budget.share", "lots"))).hasMessageContaining("routing.budget.share");
+        assertThatThrownBy(() -> CommandLine.parse(List.of("--model"))).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void everyOptionHasADescriptionAndADefault() {
+        for (var o : JobOptions.all()) {
+            assertThat(o.hasDefaultValue()).as(o.key()).isTrue();
+            assertThat(o.description().toString()).as(o.key()).isNotBlank();
+        }
+        assertThat(CommandLine.help()).contains("--kafka.bootstrap (--bootstrap)", "[default: 0.1]");
+    }
+
+    @Test
+    void errorsAreOneLineOnStderrWithANonZeroExit() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertThat(Main.run(new String[] {"job", "--model", "/does/not/exist.onnx"})).isNotZero();
+            assertThat(Main.run(new String[] {"frobnicate"})).isEqualTo(2);
+            assertThat(Main.run(new String[] {"job", "--workers", "no-port"})).isNotZero();
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString().trim().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).contains("Model file not found").contains("/does/not/exist.onnx");
+        assertThat(lines[1]).contains("unknown command 'frobnicate'");
+        assertThat(lines[2]).containsAnyOf("no-port", "Model file not found");
+    }
+}
