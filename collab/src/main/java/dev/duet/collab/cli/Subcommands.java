@@ -12,6 +12,7 @@ final class Subcommands {
         List<Object> commands = new ArrayList<>();
         // calibrate and collaboration eval (dev.duet.collab.calibration):
         // demo (dev.duet.collab.demo):
+        commands.add(new dev.duet.collab.demo.DemoCommand());
         return commands;
     }
 }

@@ -1,0 +1,91 @@
+package dev.duet.collab.demo;
+
+import dev.duet.worker.LlmWorker;
+import dev.duet.worker.ScoringBackend;
+import dev.duet.worker.WorkerConfig;
+import dev.duet.worker.internal.CausalLmBackend;
+import dev.duet.worker.internal.TextEncoderBackend;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.proto.v1.Candidate;
+import dev.duet.proto.v1.ScoreRequest;
+import dev.duet.proto.v1.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts the LLM worker in this JVM on 127.0.0.1 and a free port, with the backend the demo asks
+ * for. The worker CLI's own backend options are package-private to its CLI, so the backends are
+ * built here from their public builders with the same defaults (text encoder: the bundled MiniLM).
+ */
+final class DemoWorker {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DemoWorker() {}
+
+    static LlmWorker start(DemoSettings.LlmBackend kind, String model, int threads) throws Exception {
+        ScoringBackend backend = switch (kind) {
+            case TEXT_ENCODER -> TextEncoderBackend.builder()
+                    .model(model == null ? "all-minilm-l6-v2" : model)
+                    .intraOpThreads(threads)
+                    .build();
+            case CAUSAL_LM -> {
+                Path dir = Path.of(model);
+                if (!Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException("--llm-model " + model + " is not a folder");
+                }
+                yield CausalLmBackend.builder().modelDir(dir).intraOpThreads(threads).build();
+            }
+        };
+        try {
+            return LlmWorker.start(WorkerConfig.builder().host("127.0.0.1").port(0).build(), backend);
+        } catch (Exception | Error e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Scores every catalog item once, pointwise with an empty history, straight through the
+     * backend: the text encoder keeps item embeddings in its cache, so the job's first hard samples
+     * do not pay for encoding the catalog and time out. The item text is built as the job builds it
+     * (title; genres joined by ", " then "; year"), or the cache would miss. Returns the item count.
+     */
+    static int warmUp(LlmWorker worker, List<String> catalogJsonLines) throws Exception {
+        List<Candidate> candidates = new ArrayList<>();
+        for (String line : catalogJsonLines) {
+            JsonNode item = JSON.readTree(line);
+            List<String> genres = new ArrayList<>();
+            item.path("genres").forEach(g -> genres.add(g.asText()));
+            StringBuilder text = new StringBuilder(String.join(", ", genres));
+            int year = item.path("year").asInt(0);
+            if (year > 0) {
+                text.append(text.length() > 0 ? "; " : "").append(year);
+            }
+            candidates.add(Candidate.newBuilder().setItemId(item.path("id").asText()).setTitle(item.path("title").asText())
+                    .setText(text.toString()).setCrmProbability(0.5f).build());
+        }
+        int perRequest = 16;
+        List<ScoreRequest> batch = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i += perRequest) {
+            batch.add(ScoreRequest.newBuilder().setRequestId("warm-up-" + i).setUserId("warm-up")
+                    .setTask(Task.TASK_POINTWISE)
+                    .addAllCandidates(candidates.subList(i, Math.min(candidates.size(), i + perRequest))).build());
+            if (batch.size() == 8) {
+                worker.backend().scoreBatch(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            worker.backend().scoreBatch(batch);
+        }
+        return candidates.size();
+    }
+
+    static String describe(DemoSettings.LlmBackend kind, String model) {
+        return kind.cliName + " (" + (model == null ? "all-minilm-l6-v2, bundled" : model) + ")";
+    }
+}

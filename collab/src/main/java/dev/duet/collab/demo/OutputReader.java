@@ -1,0 +1,114 @@
+package dev.duet.collab.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads {@code recommendations} and {@code dead-letters} from the beginning with read_committed
+ * (what a downstream consumer of the exactly-once sink sees) on its own thread, and feeds the
+ * {@link Ledger} and the {@link LiveStats}. A record it cannot read is counted, never fatal.
+ */
+final class OutputReader implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Properties consumerProperties;
+    private final Ledger ledger;
+    private final LiveStats stats;
+    private final Thread thread;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean running = true;
+    private volatile int unreadable;
+
+    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats) {
+        this.consumerProperties = new Properties();
+        consumerProperties.putAll(clientProperties);
+        consumerProperties.put("key.deserializer", StringDeserializer.class.getName());
+        consumerProperties.put("value.deserializer", StringDeserializer.class.getName());
+        consumerProperties.put("isolation.level", "read_committed");
+        consumerProperties.put("group.id", "duet-demo-reader-" + UUID.randomUUID());
+        consumerProperties.put("enable.auto.commit", "false");
+        consumerProperties.put("auto.offset.reset", "earliest");
+        this.ledger = ledger;
+        this.stats = stats;
+        this.thread = new Thread(this::run, "duet-demo-output-reader");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Why the reader stopped early, or null. */
+    Throwable failure() {
+        return failure.get();
+    }
+
+    int unreadable() {
+        return unreadable;
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.RECOMMENDATIONS, Topics.DEAD_LETTERS)) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (running) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    accept(r.topic(), r.value());
+                }
+            }
+        } catch (Throwable t) {
+            if (running) {
+                failure.set(t);
+            }
+        }
+    }
+
+    private void accept(String topic, String value) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (Exception e) {
+            unreadable++;
+            return;
+        }
+        if (topic.equals(Topics.DEAD_LETTERS)) {
+            ledger.deadLetter(Ledger.deadLetterKey(node.path("topic").asText(), node.path("partition").asInt(),
+                    node.path("offset").asLong()));
+            return;
+        }
+        String kind = node.path("kind").asText();
+        String id = node.path("id").asText();
+        ledger.recommendation(kind.equals("request") ? Ledger.requestKey(id) : "interaction:" + id);
+        JsonNode scores = node.path("scores");
+        int label = kind.equals("interaction") && node.hasNonNull("label") ? node.get("label").asInt() : -1;
+        float score = scores.isArray() && scores.size() > 0 ? (float) scores.get(0).asDouble() : Float.NaN;
+        if (Float.isNaN(score)) {
+            label = -1;
+        }
+        stats.add(node.path("route").asText("unknown"), node.path("latency_ms").asLong(), label, score,
+                node.hasNonNull("fallback_reason") ? node.get("fallback_reason").asText() : null,
+                System.currentTimeMillis());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(10_000);
+    }
+}
