@@ -21,7 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,6 +52,12 @@ class DuetJobITCase {
         kafka = KafkaTestBroker.start();
     }
 
+    @BeforeEach
+    @AfterEach
+    void noInjectedFailure() {
+        FakeScorer.FAIL_AFTER_ROWS.set(0);
+    }
+
     @AfterAll
     static void stopKafka() throws Exception {
         if (kafka != null) {
@@ -58,7 +67,13 @@ class DuetJobITCase {
 
     /** Writes the standard input (catalog, N interactions, M requests, bad records) for a test. */
     private static int produceInput(Configuration c) throws Exception {
-        kafka.createTopics(2, JobHarness.topics(c));
+        return produceInput(c, true);
+    }
+
+    private static int produceInput(Configuration c, boolean createTopics) throws Exception {
+        if (createTopics) {
+            kafka.createTopics(2, JobHarness.topics(c));
+        }
         kafka.produce(c.get(JobOptions.TOPIC_ITEMS), TestStreams.items(ITEMS), null);
         List<String> interactions = new ArrayList<>(TestStreams.interactions(N, USERS, ITEMS, 1));
         List<String> bad = TestStreams.badInteractions();
@@ -208,30 +223,29 @@ class DuetJobITCase {
         try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0)) {
             Configuration c = JobHarness.options("restore", kafka.bootstrap(), a.target(), dir);
             c.set(JobOptions.BATCH_SIZE, 8);
-            produceInput(c);
+            c.set(JobOptions.BOUNDED, false);
+            kafka.createTopics(2, JobHarness.topics(c));
+            // The failure is armed before any input exists, so it surely happens mid-stream; the
+            // job restores state, offsets and open transactions from its last completed checkpoint.
             FakeScorer.ROWS.set(0);
-            FakeScorer.FAIL_AFTER_ROWS.set(0);
-            // Arm the failure once rows were scored and a checkpoint has completed: the job restores
-            // state, offsets and open transactions from it.
-            ScheduledExecutorService armer = Executors.newSingleThreadScheduledExecutor();
-            armer.scheduleAtFixedRate(() -> {
-                if (FakeScorer.ROWS.get() >= 120 && completedCheckpoint(dir)) {
-                    FakeScorer.FAIL_AFTER_ROWS.set(FakeScorer.ROWS.get() + 8);
-                    throw new RuntimeException("armed"); // ends the schedule
-                }
-            }, 20, 20, TimeUnit.MILLISECONDS);
+            FakeScorer.FAIL_AFTER_ROWS.set(150);
+            JobClient job = JobHarness.start(c, FakeScorer.factory(25), Map.of(
+                    "restart-strategy.type", "fixed-delay",
+                    "restart-strategy.fixed-delay.attempts", "2",
+                    "restart-strategy.fixed-delay.delay", "200 ms"));
             try {
-                // Slow enough that the stream is still running when a checkpoint has completed.
-                JobHarness.run(c, FakeScorer.factory(60), Map.of(
-                        "restart-strategy.type", "fixed-delay",
-                        "restart-strategy.fixed-delay.attempts", "2",
-                        "restart-strategy.fixed-delay.delay", "200 ms"), Duration.ofMinutes(3));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!completedCheckpoint(dir) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(completedCheckpoint(dir)).as("a checkpoint completed").isTrue();
+                produceInput(c, false);
+                List<JsonNode> records = readRecommendations(c);
+                assertThat(FakeScorer.FAIL_AFTER_ROWS.get()).as("the injected failure happened").isZero();
+                assertExactlyOnce(records);
             } finally {
-                armer.shutdownNow();
+                job.cancel().get(30, TimeUnit.SECONDS);
             }
-            assertThat(FakeScorer.ROWS.get()).isPositive();
-            assertThat(FakeScorer.FAIL_AFTER_ROWS.get()).as("the injected failure happened").isZero();
-            assertExactlyOnce(readRecommendations(c));
         }
     }
 

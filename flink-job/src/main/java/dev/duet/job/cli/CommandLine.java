@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
  * Options of the job command: {@code --KEY VALUE} for every {@link JobOptions} key, plus short
@@ -71,6 +72,12 @@ public final class CommandLine {
         return config;
     }
 
+    /** An option's description as plain text. */
+    public static String describe(ConfigOption<?> option) {
+        return new HtmlFormatter().format(option.description())
+                .replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    }
+
     /** The options with their defaults and descriptions. */
     public static String help() {
         StringBuilder s = new StringBuilder("Options (--KEY VALUE):\n");
@@ -79,7 +86,7 @@ public final class CommandLine {
         for (ConfigOption<?> o : JobOptions.all()) {
             String alias = aliasOf.containsKey(o.key()) ? " (--" + aliasOf.get(o.key()) + ")" : "";
             s.append("  --").append(o.key()).append(alias).append("  [default: ").append(o.defaultValue()).append("]\n      ")
-                    .append(o.description().toString().replaceAll("^Description\\{.*?text='|'.*$", "")).append('\n');
+                    .append(describe(o)).append('\n');
         }
         return s.toString();
     }
