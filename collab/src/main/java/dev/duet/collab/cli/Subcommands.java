@@ -11,6 +11,7 @@ final class Subcommands {
     static List<Object> all() {
         List<Object> commands = new ArrayList<>();
         // calibrate and collaboration eval (dev.duet.collab.calibration):
+        commands.addAll(dev.duet.collab.calibration.Commands.all());
         // demo (dev.duet.collab.demo):
         commands.add(new dev.duet.collab.demo.DemoCommand());
         return commands;

@@ -41,13 +41,21 @@ public final class LogisticHead {
         return new LogisticHead(-1.5, new double[] {5.0, -3.0, 2.0, 1.0}, 4.0, "default");
     }
 
-    /** Reads a head file; unknown or missing feature names are errors naming the file. */
+    /**
+     * Reads a head file, or the {@code head} object of a calibration file; unknown or missing
+     * feature names are errors naming the file.
+     */
     public static LogisticHead read(Path file) throws IOException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new IOException("Head file " + file + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root != null && root.path("head").isObject()) {
+            // A calibration file (docs/collaboration.md) keeps the head under "head", beside
+            // the gate weights and routing thresholds.
+            root = root.get("head");
         }
         JsonNode w = root.path("weights");
         if (!root.path("bias").isNumber() || !w.isObject()) {

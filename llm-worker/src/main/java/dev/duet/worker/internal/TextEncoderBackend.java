@@ -77,6 +77,27 @@ public final class TextEncoderBackend implements ScoringBackend {
         return out;
     }
 
+    /**
+     * The head's inputs for every candidate of every request (entry i: one row per candidate of
+     * request i, columns in {@link LogisticHead#FEATURES} order). Calibration fits a head on these.
+     */
+    public List<double[][]> headFeatures(List<ScoreRequest> requests) throws Exception {
+        Map<String, float[]> vectors = embedAll(requests);
+        List<double[][]> out = new ArrayList<>(requests.size());
+        for (ScoreRequest r : requests) {
+            List<HistoryItem> history = r.getHistoryList()
+                    .subList(Math.max(0, r.getHistoryCount() - maxHistory), r.getHistoryCount());
+            double[][] rows = new double[r.getCandidatesCount()][];
+            for (int c = 0; c < rows.length; c++) {
+                Candidate cand = r.getCandidates(c);
+                rows[c] = features(vectors.get(itemText.full(cand)), history, vectors,
+                        cand.getCrmProbability());
+            }
+            out.add(rows);
+        }
+        return out;
+    }
+
     /** The head's inputs for one candidate; see LogisticHead.FEATURES for the order. */
     double[] features(float[] candidate, List<HistoryItem> history, Map<String, float[]> vectors,
             float crmProbability) {
