@@ -3,6 +3,8 @@ package dev.duet.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import dev.duet.core.testing.SharedResources;
 import dev.duet.proto.v1.LlmScorerGrpc;
 import dev.duet.proto.v1.ScoreBatchReply;
@@ -24,8 +26,8 @@ import java.security.Key;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,16 +153,22 @@ class TlsAndCliTest {
         assertThat(missingModel.err.strip().lines().toList()).hasSize(1);
         assertThat(missingModel.err).contains("absent");
 
+        Captured noArgs = capture("worker-call");
+        assertThat(noArgs.code).isEqualTo(2);
+        assertThat(noArgs.err).contains("Missing required options");
+    }
+
+    @Test
+    void cudaWhereThereIsNoneFailsClearly() throws Exception {
+        // On a CUDA build with a GPU the worker would start and serve; this checks the other case.
+        Assumptions.assumeFalse(OrtEnvironment.getAvailableProviders()
+                .contains(OrtProvider.CUDA), "this machine has CUDA");
         Captured cuda = capture("worker", "--backend", "causal-lm", "--port", "0",
                 "--device", "cuda",
                 "--model", SharedResources.resolve("models/stories260k").toString());
         assertThat(cuda.code).isEqualTo(1);
         assertThat(cuda.err.strip().lines().toList()).hasSize(1);
         assertThat(cuda.err).contains("CUDA was requested but is not available");
-
-        Captured noArgs = capture("worker-call");
-        assertThat(noArgs.code).isEqualTo(2);
-        assertThat(noArgs.err).contains("Missing required options");
     }
 
     private record Captured(int code, String out, String err) {}
@@ -180,9 +188,5 @@ class TlsAndCliTest {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
-    }
-
-    static List<String> lines(String s) {
-        return s.strip().lines().toList();
     }
 }

@@ -5,6 +5,7 @@ import dev.duet.worker.RequestLimits;
 import dev.duet.worker.ScoringBackend;
 import dev.duet.worker.internal.CausalLmBackend;
 import dev.duet.worker.internal.OpenAiBackend;
+import dev.duet.worker.internal.SentenceEncoder;
 import dev.duet.worker.internal.TextEncoderBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,11 @@ final class BackendOptions {
     @Option(names = "--head",
             description = "text-encoder: logistic head weights (JSON); default weights when absent.")
     Path head;
+
+    @Option(names = "--pooling", defaultValue = "MEAN",
+            description = "text-encoder from a folder: MEAN (MiniLM) or CLS (bge). Bundled"
+                    + " encoders know theirs. Default: ${DEFAULT-VALUE}.")
+    SentenceEncoder.Pooling pooling = SentenceEncoder.Pooling.MEAN;
 
     @Option(names = "--cache-size", defaultValue = "50000",
             description = "text-encoder: item embeddings kept (LRU). Default: ${DEFAULT-VALUE}.")
@@ -130,7 +136,8 @@ final class BackendOptions {
             }
             case "text-encoder" -> TextEncoderBackend.builder()
                     .model(model == null ? "all-minilm-l6-v2" : model)
-                    .device(device()).intraOpThreads(threads).head(head).cacheSize(cacheSize)
+                    .pooling(pooling).device(device()).intraOpThreads(threads).head(head)
+                    .cacheSize(cacheSize)
                     .limits(limits()).build();
             case "openai" -> {
                 OpenAiBackend.Builder b = OpenAiBackend.builder().url(openAiUrl)

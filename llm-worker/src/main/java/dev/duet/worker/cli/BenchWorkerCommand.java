@@ -96,7 +96,8 @@ final class BenchWorkerCommand implements Callable<Integer> {
     Path out;
 
     record Result(String backend, int maxBatch, long maxWaitMs, int inFlight, double rps,
-            double p50Ms, double p99Ms, double meanBatch, long requests, long errors) {}
+            double p50Ms, double p99Ms, double meanBatch, long requests, long errors,
+            double requestsPerCpuSecond, double loadAverage) {}
 
     @Override
     public Integer call() throws Exception {
@@ -135,10 +136,12 @@ final class BenchWorkerCommand implements Callable<Integer> {
                                     traffic);
                             runs.get(k++).add(r);
                             System.err.printf(Locale.ROOT,
-                                    "%-13s run %d batch %3d wait %3d ms: %8.1f req/s  p50 %7.1f ms"
-                                            + "  p99 %7.1f ms  mean batch %5.1f  errors %d%n",
-                                    r.backend, rep + 1, r.maxBatch, r.maxWaitMs, r.rps, r.p50Ms,
-                                    r.p99Ms, r.meanBatch, r.errors);
+                                    "%-13s run %d batch %3d wait %3d ms: %8.1f req/s  %6.1f req/cpu-s"
+                                            + "  p50 %7.1f ms  p99 %7.1f ms  mean batch %5.1f"
+                                            + "  errors %d  load %.1f%n",
+                                    r.backend, rep + 1, r.maxBatch, r.maxWaitMs, r.rps,
+                                    r.requestsPerCpuSecond, r.p50Ms, r.p99Ms, r.meanBatch,
+                                    r.errors, r.loadAverage);
                         }
                     }
                 }
@@ -165,17 +168,29 @@ final class BenchWorkerCommand implements Callable<Integer> {
                 loop.start();
                 Thread.sleep((long) (warmupSeconds * 1000));
                 loop.record.set(true);
+                long cpuStart = processCpuNanos();
                 long start = System.nanoTime();
-                Thread.sleep((long) (measureSeconds * 1000));
+                // Replies come in whole batches, so a window must span many of them or the
+                // count is coarse: at least the set time and 8 batches' worth of replies.
+                long minReplies = 8L * maxBatch;
+                long limit = start + (long) (Math.max(60, 6 * measureSeconds) * 1e9);
+                while (System.nanoTime() < limit
+                        && (System.nanoTime() - start < measureSeconds * 1e9
+                                || loop.count() < minReplies)) {
+                    Thread.sleep(5);
+                }
                 loop.record.set(false);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+                double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage();
                 loop.stop();
                 long[] lat = loop.latencies();
                 Arrays.sort(lat);
                 return new Result(name, maxBatch, maxWaitMs, inFlight, lat.length / seconds,
                         percentile(lat, 0.50), percentile(lat, 0.99),
                         loop.batchSizes.get() / (double) Math.max(1, loop.batchCount.get()),
-                        lat.length, loop.errors.get());
+                        lat.length, loop.errors.get(), lat.length / cpuSeconds, load);
             } finally {
                 channel.shutdownNow();
                 channel.awaitTermination(5, TimeUnit.SECONDS);
@@ -193,6 +208,16 @@ final class BenchWorkerCommand implements Callable<Integer> {
     }
 
     private final List<Result> allRuns = new ArrayList<>();
+
+    /**
+     * CPU time of this process (worker and client threads). Requests per CPU-second stay
+     * comparable when other work shares the machine, where requests per wall-second do not.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     private static double percentile(long[] sorted, double q) {
         if (sorted.length == 0) {
@@ -267,6 +292,12 @@ final class BenchWorkerCommand implements Callable<Integer> {
             stopped.await(60, TimeUnit.SECONDS);
         }
 
+        long count() {
+            synchronized (latencies) {
+                return latencies.size();
+            }
+        }
+
         long[] latencies() {
             synchronized (latencies) {
                 return latencies.stream().mapToLong(Long::longValue).toArray();
@@ -289,18 +320,20 @@ final class BenchWorkerCommand implements Callable<Integer> {
         allRuns.forEach(r -> all.add(json.valueToTree(r)));
         ArrayNode rows = root.putArray("results");
         StringBuilder md = new StringBuilder();
-        md.append("| backend | max batch | max wait ms | in flight | req/s | p50 ms | p99 ms |"
-                + " mean batch | x over batch 1 |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| backend | max batch | max wait ms | in flight | req/s | req/CPU-s | p50 ms |"
+                + " p99 ms | mean batch | x req/s over batch 1 | x req/CPU-s over batch 1 |"
+                + " load avg |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
             rows.add(json.valueToTree(r));
-            double base = results.stream()
+            Result base = results.stream()
                     .filter(o -> o.backend.equals(r.backend) && o.maxBatch == 1
                             && o.maxWaitMs == r.maxWaitMs)
-                    .mapToDouble(Result::rps).findFirst().orElse(Double.NaN);
+                    .findFirst().orElse(r);
             md.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.2f |%n",
-                    r.backend, r.maxBatch, r.maxWaitMs, r.inFlight, r.rps, r.p50Ms, r.p99Ms,
-                    r.meanBatch, r.rps / base));
+                    "| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.1f |%n",
+                    r.backend, r.maxBatch, r.maxWaitMs, r.inFlight, r.rps,
+                    r.requestsPerCpuSecond, r.p50Ms, r.p99Ms, r.meanBatch, r.rps / base.rps,
+                    r.requestsPerCpuSecond / base.requestsPerCpuSecond, r.loadAverage));
         }
         Files.writeString(out.resolve("results.json"), root.toPrettyString());
         Files.writeString(out.resolve("results.md"), md.toString());
