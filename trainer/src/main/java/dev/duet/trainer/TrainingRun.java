@@ -164,8 +164,16 @@ public final class TrainingRun {
                 out.printf("  %s epoch %2d: train loss %.4f, valid AUC %.4f, %.1f s%s%n", model, s.epoch(), s.trainLoss(), s.validAuc(), s.seconds(), s.best() ? "  (best so far)" : "");
             }
 
+            private int lastQuarter = -1;
+
             @Override
             public void onProgress(int epoch, int done, int total, double meanLoss) {
+                // At most four lines per epoch, however often the trainer reports.
+                int quarter = (epoch * 4) + (4 * done / Math.max(1, total));
+                if (quarter == lastQuarter) {
+                    return;
+                }
+                lastQuarter = quarter;
                 out.printf("  %s epoch %2d: %3d%% (%d/%d batches), loss %.4f%n", model, epoch, 100 * done / Math.max(1, total), done, total, meanLoss);
             }
         };

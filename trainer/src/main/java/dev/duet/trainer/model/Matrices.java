@@ -8,10 +8,39 @@ final class Matrices {
 
     private Matrices() {}
 
-    /** {@code c[m,n] += a[m,k] * b[k,n]}. */
+    /**
+     * {@code c[m,n] += a[m,k] * b[k,n]}. Four rows of {@code a} share each pass over a row of
+     * {@code b}, so every loaded element of {@code b} feeds four multiply-adds: the kernel is bound
+     * by loads otherwise (measured: about twice as fast as one row at a time on DCNv2's shapes).
+     */
     static void gemm(
             float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff) {
-        for (int i = 0; i < m; i++) {
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            int a0 = aOff + i * k;
+            int c0 = cOff + i * n;
+            int c1 = c0 + n;
+            int c2 = c1 + n;
+            int c3 = c2 + n;
+            for (int p = 0; p < k; p++) {
+                float v0 = a[a0 + p];
+                float v1 = a[a0 + k + p];
+                float v2 = a[a0 + 2 * k + p];
+                float v3 = a[a0 + 3 * k + p];
+                if (v0 == 0f && v1 == 0f && v2 == 0f && v3 == 0f) {
+                    continue;
+                }
+                int bRow = bOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    float bv = b[bRow + j];
+                    c[c0 + j] += v0 * bv;
+                    c[c1 + j] += v1 * bv;
+                    c[c2 + j] += v2 * bv;
+                    c[c3 + j] += v3 * bv;
+                }
+            }
+        }
+        for (; i < m; i++) {
             int aRow = aOff + i * k;
             int cRow = cOff + i * n;
             for (int p = 0; p < k; p++) {
@@ -27,10 +56,35 @@ final class Matrices {
         }
     }
 
-    /** {@code c[k,n] += transpose(a[m,k]) * g[m,n]}: the weight gradient of a dense layer. */
+    /**
+     * {@code c[k,n] += transpose(a[m,k]) * g[m,n]}: the weight gradient of a dense layer. Four rows
+     * of {@code a} and {@code g} are folded into each pass over a row of {@code c}, so {@code c} is
+     * loaded and stored once per four multiply-adds.
+     */
     static void gemmTransA(
             float[] a, int aOff, int m, int k, float[] g, int gOff, int n, float[] c, int cOff) {
-        for (int i = 0; i < m; i++) {
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            int a0 = aOff + i * k;
+            int g0 = gOff + i * n;
+            int g1 = g0 + n;
+            int g2 = g1 + n;
+            int g3 = g2 + n;
+            for (int p = 0; p < k; p++) {
+                float v0 = a[a0 + p];
+                float v1 = a[a0 + k + p];
+                float v2 = a[a0 + 2 * k + p];
+                float v3 = a[a0 + 3 * k + p];
+                if (v0 == 0f && v1 == 0f && v2 == 0f && v3 == 0f) {
+                    continue;
+                }
+                int cRow = cOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    c[cRow + j] += v0 * g[g0 + j] + v1 * g[g1 + j] + v2 * g[g2 + j] + v3 * g[g3 + j];
+                }
+            }
+        }
+        for (; i < m; i++) {
             int aRow = aOff + i * k;
             int gRow = gOff + i * n;
             for (int p = 0; p < k; p++) {
