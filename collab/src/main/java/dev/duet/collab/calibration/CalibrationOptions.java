@@ -16,11 +16,11 @@ public final class CalibrationOptions {
     long seed;
 
     @Option(names = "--warm-history", defaultValue = "" + SelectiveGate.DEFAULT_WARM_HISTORY,
-            description = "Gate: history length from which a user is warm (the job's gate option). Default: ${DEFAULT-VALUE}.")
+            description = "Gate: history length from which a user is warm (the job's routing.warm-history). Default: ${DEFAULT-VALUE}.")
     int warmHistory;
 
     @Option(names = "--head-popularity", defaultValue = "" + SelectiveGate.DEFAULT_HEAD_POPULARITY,
-            description = "Gate: popularity from which an item is a head item (the job's gate option). Default: ${DEFAULT-VALUE}.")
+            description = "Gate: popularity from which an item is a head item (the job's routing.head-popularity). Default: ${DEFAULT-VALUE}.")
     double headPopularity;
 
     @Option(names = "--min-entropy", defaultValue = "" + EntropyRule.DEFAULT_MIN_ENTROPY,

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Evaluate the CRM alone, the LLM alone and the collaboration at routing budgets of 5, 10, 20"
-                + " and 30 % (entropy, entropy + gate) on the test split; thresholds, gate and head come from a"
+                + " and 30 %% (entropy, entropy + gate) on the test split; thresholds, gate and head come from a"
                 + " calibration on validation.")
 public final class CollaborationEvalCommand implements Callable<Integer> {
 
@@ -28,7 +28,7 @@ public final class CollaborationEvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR|FILE", description = "The CRM: a model folder (with model.onnx) or an ONNX file.")
     Path model;
 
-    @Option(names = "--calibration", paramLabel = "FILE", description = "A file from ./duet calibrate (default: calibrate on validation first).")
+    @Option(names = "--calibration", paramLabel = "FILE", description = "A file from ./duet calibrate (default: <model folder>/calibration.json when it exists, else calibrate on validation first).")
     Path calibrationFile;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default: <model folder>/collaboration).")
@@ -42,9 +42,16 @@ public final class CollaborationEvalCommand implements Callable<Integer> {
         }
         Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
         Path target = out != null ? out : file.toAbsolutePath().getParent().resolve("collaboration");
+        Path calibrationToUse = calibrationFile;
+        Path beside = file.toAbsolutePath().getParent().resolve("calibration.json");
+        if (calibrationToUse == null && Files.isRegularFile(beside)) {
+            // calibrate's default output: the two commands chain without repeating the path.
+            calibrationToUse = beside;
+            System.out.println("Using the calibration beside the model: " + beside);
+        }
         Dataset dataset = data.load(System.out);
         try (CrmModel crm = CrmModel.load(file)) {
-            new CollaborationEvaluator(llm, calibration, System.out).run(dataset, crm, calibrationFile, target);
+            new CollaborationEvaluator(llm, calibration, System.out).run(dataset, crm, calibrationToUse, target);
         }
         return 0;
     }
