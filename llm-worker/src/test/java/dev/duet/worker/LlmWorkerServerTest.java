@@ -18,6 +18,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,6 +100,36 @@ class LlmWorkerServerTest {
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.newBuilder().setService("duet.v1.LlmScorer").build());
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(reflectedServices(ch)).contains("duet.v1.LlmScorer", "grpc.health.v1.Health");
+    }
+
+    /** Lists services through server reflection, as grpcurl does. */
+    private static List<String> reflectedServices(ManagedChannel ch) throws Exception {
+        List<String> names = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        StreamObserver<ServerReflectionRequest> in = ServerReflectionGrpc.newStub(ch)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse r) {
+                        r.getListServicesResponse().getServiceList()
+                                .forEach(s -> names.add(s.getName()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        in.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        in.onCompleted();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        return names;
     }
 
     @Test
