@@ -126,8 +126,11 @@ public final class Demo implements AutoCloseable {
         out.println("duet demo: starting the LLM worker: " + DemoWorker.describe(settings.llm, settings.llmModel) + "...");
         worker = DemoWorker.start(settings.llm, settings.llmModel, settings.llmThreads);
         long warm = System.nanoTime();
-        int warmed = DemoWorker.warmUp(worker, catalog);
-        out.printf("duet demo: LLM worker warmed up on the %,d catalog items in %.1f s%n", warmed, (System.nanoTime() - warm) / 1e9);
+        Map<String, Integer> popularity = new java.util.HashMap<>();
+        dataset.interactions().forEach(i -> popularity.merge(i.itemId(), 1, Integer::sum));
+        int warmed = DemoWorker.warmUp(worker, catalog, popularity, settings.warmUp);
+        out.printf("duet demo: LLM worker warmed up on %,d of %,d catalog items in %.1f s%n", warmed, catalog.size(),
+                (System.nanoTime() - warm) / 1e9);
 
         int port = DemoJob.choosePort(settings.dashboardPort);
         if (settings.dashboardPort != 0 && port != settings.dashboardPort) {

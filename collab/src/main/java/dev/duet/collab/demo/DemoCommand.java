@@ -26,7 +26,7 @@ public final class DemoCommand implements Callable<Integer> {
     int events;
 
     @Option(names = "--rate", description = "Replay rate, events per second (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1000")
+            defaultValue = "500")
     double rate;
 
     @Option(names = "--request-every", description = "One request after every N interactions (default: ${DEFAULT-VALUE}).",
@@ -67,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "1")
     int llmThreads;
 
+    @Option(names = "--warm-up-s", description = "Longest time spent encoding catalog items into the worker's cache"
+            + " before the replay (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    long warmUpSeconds;
+
     @Option(names = "--llm-timeout-ms", description = "Longest wait for the LLM per hard sample, retries included; then"
             + " the CRM answers (default: ${DEFAULT-VALUE}).", defaultValue = "4000")
     long llmTimeoutMs;
@@ -91,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
     int dashboardPort;
 
     @Option(names = "--timeout-s", description = "Longest wait for every input to be accounted for; default: the replay's"
-            + " length + 180 s.")
+            + " length + max(180 s, events / 50).")
     Long timeoutSeconds;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the reports go (default: ${DEFAULT-VALUE}).",
@@ -103,10 +107,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Before anything loads ONNX Runtime: a long command line would crash it (ShortCommandLine).
+        int relaunched = ShortCommandLine.relaunchIfNeeded();
+        if (relaunched >= 0) {
+            return relaunched;
+        }
         DemoSettings settings = DemoSettings.builder()
                 .events(events).rate(rate).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
                 .model(model).modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
-                .llmTimeout(Duration.ofMillis(llmTimeoutMs)).llmCallTimeout(Duration.ofMillis(llmCallTimeoutMs))
+                .warmUp(Duration.ofSeconds(warmUpSeconds)).llmTimeout(Duration.ofMillis(llmTimeoutMs)).llmCallTimeout(Duration.ofMillis(llmCallTimeoutMs))
                 .budgetShare(budget).parallelism(parallelism).checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .dashboardPort(dashboardPort).timeout(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))
                 .out(home(out)).keepRunning(keepRunning)

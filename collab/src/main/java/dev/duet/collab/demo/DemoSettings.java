@@ -47,6 +47,7 @@ public final class DemoSettings {
     final int llmThreads;
     final int dashboardPort;
     final Duration llmTimeout;
+    final Duration warmUp;
     final Duration llmCallTimeout;
     final boolean keepRunning;
     final double budgetShare;
@@ -73,6 +74,7 @@ public final class DemoSettings {
         llmThreads = b.llmThreads;
         dashboardPort = b.dashboardPort;
         llmTimeout = b.llmTimeout;
+        warmUp = b.warmUp;
         llmCallTimeout = b.llmCallTimeout;
         keepRunning = b.keepRunning;
         budgetShare = b.budgetShare;
@@ -80,9 +82,10 @@ public final class DemoSettings {
         parallelism = b.parallelism;
         progressEvery = b.progressEvery;
         seed = b.seed;
-        // Without an explicit timeout: the replay's own length plus generous time to drain.
+        // Without an explicit timeout: the replay's own length plus time to drain at a slow 50
+        // events/s at least (a busy two-core machine), and never less than 3 minutes for that.
         timeout = b.timeout != null ? b.timeout
-                : Duration.ofSeconds((long) Math.ceil(events / rate) + 180);
+                : Duration.ofSeconds((long) Math.ceil(events / rate) + Math.max(180, events / 50));
     }
 
     public static Builder builder() {
@@ -112,7 +115,7 @@ public final class DemoSettings {
     /** Builder with the defaults of {@code ./duet demo}. */
     public static final class Builder {
         private int events = 20_000;
-        private double rate = 1000;
+        private double rate = 500;
         private int requestEvery = 10;
         private int candidates = 20;
         private int k = 10;
@@ -131,6 +134,7 @@ public final class DemoSettings {
         // Roomier than the job's production defaults (2 s, 800 ms): the demo shares two cores
         // between the broker, the job and the worker, and a fallback should mean a problem.
         private Duration llmTimeout = Duration.ofSeconds(4);
+        private Duration warmUp = Duration.ofSeconds(20);
         private Duration llmCallTimeout = Duration.ofMillis(1500);
         private boolean keepRunning;
         private double budgetShare = 0.1;
@@ -249,6 +253,12 @@ public final class DemoSettings {
             return this;
         }
 
+        /** Longest time spent filling the worker's item cache before the replay (zero: none). */
+        public Builder warmUp(Duration v) {
+            warmUp = v;
+            return this;
+        }
+
         /** gRPC deadline of one attempt. */
         public Builder llmCallTimeout(Duration v) {
             llmCallTimeout = v;
@@ -302,6 +312,7 @@ public final class DemoSettings {
             require(dashboardPort >= 0 && dashboardPort <= 65535, "--dashboard-port must be in 0..65535, got " + dashboardPort);
             require(llmTimeout != null && llmCallTimeout != null && llmCallTimeout.toMillis() >= 1
                     && llmCallTimeout.compareTo(llmTimeout) <= 0, "the LLM call timeout must be positive and at most the LLM timeout");
+            require(warmUp != null && !warmUp.isNegative(), "the warm-up time must be zero or positive");
             require(budgetShare > 0 && budgetShare <= 1, "--budget must be in (0, 1], got " + budgetShare);
             require(checkpointInterval != null && checkpointInterval.toMillis() >= 100, "the checkpoint interval must be at least 100 ms");
             require(parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);

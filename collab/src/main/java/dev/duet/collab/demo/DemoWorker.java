@@ -12,8 +12,11 @@ import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.proto.v1.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the LLM worker in this JVM on 127.0.0.1 and a free port, with the backend the demo asks
@@ -49,12 +52,15 @@ final class DemoWorker {
     }
 
     /**
-     * Scores every catalog item once, pointwise with an empty history, straight through the
-     * backend: the text encoder keeps item embeddings in its cache, so the job's first hard samples
-     * do not pay for encoding the catalog and time out. The item text is built as the job builds it
-     * (title; genres joined by ", " then "; year"), or the cache would miss. Returns the item count.
+     * Scores catalog items once, most popular first, pointwise with an empty history, straight
+     * through the backend, until all are done or {@code budget} passes: the text encoder keeps item
+     * embeddings in its cache, so the job's first hard samples do not pay for encoding the catalog
+     * and time out. Items left over are encoded on first use. The item text is built as the job
+     * builds it (title; genres joined by ", " then "; year"), or the cache would miss. Returns the
+     * number of items warmed.
      */
-    static int warmUp(LlmWorker worker, List<String> catalogJsonLines) throws Exception {
+    static int warmUp(LlmWorker worker, List<String> catalogJsonLines, Map<String, Integer> popularity, Duration budget)
+            throws Exception {
         List<Candidate> candidates = new ArrayList<>();
         for (String line : catalogJsonLines) {
             JsonNode item = JSON.readTree(line);
@@ -68,21 +74,17 @@ final class DemoWorker {
             candidates.add(Candidate.newBuilder().setItemId(item.path("id").asText()).setTitle(item.path("title").asText())
                     .setText(text.toString()).setCrmProbability(0.5f).build());
         }
+        candidates.sort(Comparator.comparing((Candidate c) -> popularity.getOrDefault(c.getItemId(), 0)).reversed());
+        long deadline = System.nanoTime() + budget.toNanos();
         int perRequest = 16;
-        List<ScoreRequest> batch = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i += perRequest) {
-            batch.add(ScoreRequest.newBuilder().setRequestId("warm-up-" + i).setUserId("warm-up")
-                    .setTask(Task.TASK_POINTWISE)
-                    .addAllCandidates(candidates.subList(i, Math.min(candidates.size(), i + perRequest))).build());
-            if (batch.size() == 8) {
-                worker.backend().scoreBatch(batch);
-                batch.clear();
-            }
+        int warmed = 0;
+        for (int i = 0; i < candidates.size() && System.nanoTime() < deadline; i += perRequest) {
+            List<Candidate> chunk = candidates.subList(i, Math.min(candidates.size(), i + perRequest));
+            worker.backend().scoreBatch(List.of(ScoreRequest.newBuilder().setRequestId("warm-up-" + i)
+                    .setUserId("warm-up").setTask(Task.TASK_POINTWISE).addAllCandidates(chunk).build()));
+            warmed += chunk.size();
         }
-        if (!batch.isEmpty()) {
-            worker.backend().scoreBatch(batch);
-        }
-        return candidates.size();
+        return warmed;
     }
 
     static String describe(DemoSettings.LlmBackend kind, String model) {

@@ -32,6 +32,7 @@ class DemoEndToEndTest {
         DemoSettings settings = DemoSettings.builder()
                 .events(1500)
                 .rate(1000)
+                .warmUp(Duration.ofSeconds(10))
                 .badRecords(6)
                 .synthetic(SyntheticConfig.builder().users(150).items(300).ratings(12_000).build())
                 .training(Dcnv2Config.builder().embeddingDim(8).deepLayers(32).maxEpochs(1).threads(1).build())
