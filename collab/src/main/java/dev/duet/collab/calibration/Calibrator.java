@@ -1,5 +1,6 @@
 package dev.duet.collab.calibration;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.core.crm.CrmModel;
 import dev.duet.core.data.Dataset;
@@ -73,7 +74,7 @@ public final class Calibrator {
         }
         Map<String, Object> details = new LinkedHashMap<>();
         float[] llmProbability = answers.probability();
-        Object headJson = null;
+        JsonNode headJson = null;
         if (answers.headFeatures() != null) {
             HeadFit head = fitHead(answers.headFeatures(), labels, dataset.name());
             headJson = new ObjectMapper().readTree(head.head().toJson());
@@ -128,7 +129,7 @@ public final class Calibrator {
         details.put("seconds", (System.nanoTime() - started) / 1e9);
 
         Calibration calibration = new Calibration(gate, warmHistory, headPopularity, minEntropy, budgets,
-                (com.fasterxml.jackson.databind.JsonNode) headJson, details);
+                headJson, details);
         calibration.write(file);
         out.printf("Validation (%,d samples): CRM AUC %.4f LogLoss %.4f, LLM AUC %.4f LogLoss %.4f; %.1f ms per LLM sample%n",
                 samples.size(), details.get("crm_auc"), details.get("crm_logloss"), details.get("llm_auc"),
