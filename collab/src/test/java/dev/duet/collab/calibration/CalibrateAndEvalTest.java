@@ -7,15 +7,19 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.duet.collab.cli.Main;
-import dev.duet.core.routing.GateWeights;
-import dev.duet.trainer.TrainingRun;
-import dev.duet.trainer.model.Dcnv2Config;
 import dev.duet.core.data.Dataset;
 import dev.duet.core.data.SyntheticConfig;
 import dev.duet.core.data.SyntheticDatasetGenerator;
+import dev.duet.core.routing.GateWeights;
+import dev.duet.core.samples.Sample;
+import dev.duet.core.samples.SampleBuilder;
+import dev.duet.proto.v1.ScoreRequest;
+import dev.duet.trainer.TrainingRun;
+import dev.duet.trainer.model.Dcnv2Config;
 import dev.duet.worker.ScoringBackend;
 import dev.duet.worker.cli.Backends;
 import dev.duet.worker.internal.LogisticHead;
+import dev.duet.worker.internal.TextEncoderBackend;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +48,13 @@ class CalibrateAndEvalTest {
 
     @TempDir static Path dir;
 
+    private static Dataset data;
     private static Path model;
     private static Path calibration;
 
     @BeforeAll
     static void trainCrm() throws Exception {
-        Dataset data = new SyntheticDatasetGenerator(
+        data = new SyntheticDatasetGenerator(
                 SyntheticConfig.builder().users(150).items(200).ratings(8000).seed(3).build()).generate();
         Dcnv2Config config = Dcnv2Config.builder().maxEpochs(2).embeddingDim(8).seed(1).progressEveryBatches(0).build();
         model = new TrainingRun(config, new PrintStream(PrintStream.nullOutputStream())).run(data, dir.resolve("crm")).modelFile();
@@ -90,6 +95,13 @@ class CalibrateAndEvalTest {
                 .isCloseTo(written.headJson().path("weights").path("crm_logit").asDouble(), within(1e-12));
         try (ScoringBackend backend = Backends.create(List.of("--backend", "text-encoder", "--threads", "1", "--head", calibration.toString()))) {
             assertThat(backend.modelVersion()).endsWith("+head-" + head.version());
+            // The features calibration fits on are the ones the served head scores.
+            Sample sample = SampleBuilder.build(data).valid().get(0);
+            ScoreRequest request = Requests.pointwise("r", sample, data, 0.3f, new float[0], new float[0], "v");
+            double[] features = ((TextEncoderBackend) backend).headFeatures(List.of(request)).get(0)[0];
+            assertThat(features[3]).isCloseTo(Math.log(0.3 / 0.7), within(1e-6));
+            assertThat((double) backend.scoreBatch(List.of(request)).get(0)[0])
+                    .isCloseTo(LogisticHead.sigmoid(head.logit(features)), within(1e-6));
         }
     }
 
