@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.core.data.ItemInfo;
+import dev.duet.core.data.UserInfo;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class EventParser {
             if (!Double.isFinite(r) || r < 0 || r > MAX_RATING) {
                 throw new InvalidEventException("field 'rating' must be in [0, " + MAX_RATING + "], got " + r);
             }
-            return new InteractionEvent(user, item, (float) r, "rating", timestamp);
+            return new InteractionEvent(user, item, (float) r, "rating", timestamp, profile(root, user));
         }
         if (event != null && !event.isNull()) {
             if (!event.isTextual()) {
@@ -67,7 +68,7 @@ public final class EventParser {
                         "field 'event' has unknown type '" + truncate(event.asText()) + "' (known: "
                                 + String.join(", ", new java.util.TreeSet<>(EventTypes.RATINGS.keySet())) + ")");
             }
-            return new InteractionEvent(user, item, mapped, event.asText(), timestamp);
+            return new InteractionEvent(user, item, mapped, event.asText(), timestamp, profile(root, user));
         }
         throw new InvalidEventException("one of the fields 'rating' or 'event' is required");
     }
@@ -107,7 +108,42 @@ public final class EventParser {
             }
         }
         long timestamp = timestamp(root, "timestamp", false, recordTimestampMs);
-        return new RecommendationRequest(requestId, user, candidates, kNode.asInt(), timestamp);
+        return new RecommendationRequest(requestId, user, candidates, kNode.asInt(), timestamp, profile(root, user));
+    }
+
+    /** Longest profile value accepted (gender, age, occupation, zip). */
+    static final int MAX_PROFILE_VALUE = 64;
+
+    /**
+     * The optional {@code "profile": {"gender", "age", "occupation", "zip"}} of an interaction or a
+     * request: the fields the CRM encodes, each a string or a number, each optional. Null when the
+     * record has none.
+     */
+    private static UserInfo profile(JsonNode root, String user) throws InvalidEventException {
+        JsonNode p = root.get("profile");
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isObject()) {
+            throw new InvalidEventException("field 'profile' must be an object, got " + kind(p));
+        }
+        String[] names = {"gender", "age", "occupation", "zip"};
+        String[] values = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            JsonNode v = p.get(names[i]);
+            if (v == null || v.isNull()) {
+                values[i] = "";
+            } else if (v.isTextual() || v.isNumber()) {
+                values[i] = v.asText().trim();
+                if (values[i].length() > MAX_PROFILE_VALUE) {
+                    throw new InvalidEventException(
+                            "field 'profile." + names[i] + "' is longer than " + MAX_PROFILE_VALUE + " characters");
+                }
+            } else {
+                throw new InvalidEventException("field 'profile." + names[i] + "' must be a string or a number, got " + kind(v));
+            }
+        }
+        return new UserInfo(user, values[0], values[1], values[2], values[3]);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.duet.core.events;
 
+import dev.duet.core.data.UserInfo;
 import java.util.List;
 
 /**
@@ -11,11 +12,17 @@ import java.util.List;
  * @param candidates item ids to rank; empty means "choose for me"
  * @param k how many items to answer with
  * @param timestampMs event time, epoch milliseconds
+ * @param profile the user's profile when the record carried one, else null
  */
 public record RecommendationRequest(
-        String requestId, String userId, List<String> candidates, int k, long timestampMs) {
+        String requestId, String userId, List<String> candidates, int k, long timestampMs, UserInfo profile) {
 
     public RecommendationRequest {
         candidates = List.copyOf(candidates);
+    }
+
+    /** A request without a profile. */
+    public RecommendationRequest(String requestId, String userId, List<String> candidates, int k, long timestampMs) {
+        this(requestId, userId, candidates, k, timestampMs, null);
     }
 }

@@ -93,4 +93,25 @@ class EventParserTest {
     private interface ThrowingCall {
         void run() throws Exception;
     }
+
+    @Test
+    void profilesAreOptionalAndChecked() throws Exception {
+        InteractionEvent plain = EventParser.parseInteraction("{\"user\":\"u1\",\"item\":\"i1\",\"rating\":4,\"timestamp\":1}");
+        assertThat(plain.profile()).isNull();
+        InteractionEvent withProfile = EventParser.parseInteraction(
+                "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":4,\"timestamp\":1,"
+                        + "\"profile\":{\"gender\":\"F\",\"age\":25,\"occupation\":\"writer\",\"zip\":\"94043\"}}");
+        assertThat(withProfile.profile())
+                .isEqualTo(new dev.duet.core.data.UserInfo("u1", "F", "25", "writer", "94043"));
+        RecommendationRequest request = EventParser.parseRequest(
+                "{\"request_id\":\"r\",\"user\":\"u2\",\"k\":3,\"profile\":{\"gender\":\"M\"}}", 5);
+        assertThat(request.profile().gender()).isEqualTo("M");
+        assertThat(request.profile().zip()).isEmpty();
+        assertThatThrownBy(() -> EventParser.parseInteraction(
+                        "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":4,\"timestamp\":1,\"profile\":\"F\"}"))
+                .hasMessageContaining("field 'profile' must be an object");
+        assertThatThrownBy(() -> EventParser.parseInteraction(
+                        "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":4,\"timestamp\":1,\"profile\":{\"age\":[1]}}"))
+                .hasMessageContaining("field 'profile.age' must be a string or a number");
+    }
 }

@@ -17,6 +17,12 @@ public class JobEvent {
     /** Processing time when the record was parsed, for the end-to-end latency. */
     public long ingestMs;
 
+    /** INTERACTION, REQUEST: the user's profile when the record carried one (else all null). */
+    public String gender;
+    public String age;
+    public String occupation;
+    public String zip;
+
     public String requestId;
     public String[] candidates;
     public int k;
@@ -29,6 +35,21 @@ public class JobEvent {
     public double itemPopularity;
 
     public JobEvent() {}
+
+    /** Whether the record carried a profile. */
+    public boolean hasProfile() {
+        return gender != null;
+    }
+
+    /** Copies a parsed profile (null: none) into the event. */
+    public void setProfile(dev.duet.core.data.UserInfo profile) {
+        if (profile != null) {
+            gender = profile.gender();
+            age = profile.age();
+            occupation = profile.occupation();
+            zip = profile.zip();
+        }
+    }
 
     public boolean hasEventTime() {
         return kind == EventKind.INTERACTION || kind == EventKind.REQUEST;

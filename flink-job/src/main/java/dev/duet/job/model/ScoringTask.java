@@ -21,6 +21,11 @@ public class ScoringTask {
     public ItemDescriptor[] history;
     public float[] historyRatings;
     public long[] historyTimes;
+    /** The user's profile as the state knows it ("" for unknown fields). */
+    public String gender = "";
+    public String age = "";
+    public String occupation = "";
+    public String zip = "";
     /** How many interactions the user had before this event (the gate's cold feature). */
     public long userInteractions;
 

@@ -13,6 +13,11 @@ public class UserState {
     public double ratingSum;
     public long firstSeenMs;
     public long lastSeenMs;
+    /** The latest profile the user's events carried ("" when none did). */
+    public String gender = "";
+    public String age = "";
+    public String occupation = "";
+    public String zip = "";
 
     public UserState() {}
 

@@ -147,7 +147,7 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
             for (int i = 0; i < historyItems.length; i++) {
                 historyItems[i] = t.history[i].itemId;
             }
-            UserInfo user = UserInfo.anonymous(t.userId);
+            UserInfo user = new UserInfo(t.userId, t.gender, t.age, t.occupation, t.zip);
             for (ItemDescriptor c : t.candidates) {
                 Sample s = new Sample(t.userId, c.itemId, t.timestampMs, t.rating, t.label, historyItems, t.historyRatings);
                 rows.add(new ScoringRow(s, c.toItemInfo(), user));

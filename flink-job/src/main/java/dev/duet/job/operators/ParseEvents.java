@@ -81,6 +81,7 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
             event.rating = e.rating();
             event.eventType = e.eventType();
             event.timestampMs = e.timestampMs();
+            event.setProfile(e.profile());
         } else if (record.topic.equals(requestsTopic)) {
             RecommendationRequest r = EventParser.parseRequest(record.value, record.timestampMs);
             event.kind = EventKind.REQUEST;
@@ -89,6 +90,7 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
             event.candidates = r.candidates().toArray(String[]::new);
             event.k = r.k();
             event.timestampMs = r.timestampMs();
+            event.setProfile(r.profile());
         } else if (record.topic.equals(itemsTopic)) {
             ItemInfo info = EventParser.parseItem(record.value);
             event.kind = EventKind.ITEM;

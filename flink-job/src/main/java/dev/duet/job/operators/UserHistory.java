@@ -121,6 +121,16 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         if (user == null) {
             user = new UserState();
         }
+        if (event.hasProfile()) {
+            // The latest profile wins; it is state, so it also serves events that carry none.
+            user.gender = event.gender;
+            user.age = event.age;
+            user.occupation = event.occupation;
+            user.zip = event.zip;
+            if (event.kind == EventKind.REQUEST) {
+                state.update(user);
+            }
+        }
         ReadOnlyBroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
         String modelPath = ctx.getBroadcastState(CONTROL).get(MODEL_KEY);
         if (event.kind == EventKind.INTERACTION) {
@@ -170,6 +180,10 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         task.timestampMs = event.timestampMs;
         task.ingestMs = event.ingestMs;
         task.userInteractions = user.count;
+        task.gender = user.gender;
+        task.age = user.age;
+        task.occupation = user.occupation;
+        task.zip = user.zip;
         task.modelPath = modelPath;
         int n = sample.historyLength();
         task.history = new ItemDescriptor[n];

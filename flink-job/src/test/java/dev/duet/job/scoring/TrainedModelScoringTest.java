@@ -69,6 +69,7 @@ class TrainedModelScoringTest {
                 e.itemId = i.itemId();
                 e.rating = i.rating();
                 e.timestampMs = i.timestampMs();
+                e.setProfile(f.dataset.user(i.userId()));
                 users.processElement(e, i.timestampMs());
             }
             tasks.addAll(users.extractOutputValues());

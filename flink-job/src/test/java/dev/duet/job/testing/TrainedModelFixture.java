@@ -21,8 +21,7 @@ import java.util.Map;
 
 /**
  * A tiny DCNv2 trained by the real trainer on synthetic data and exported to ONNX, once per JVM.
- * User profiles are left out of the data set because the job has no profile input: the model then
- * sees in training exactly what the job can give it.
+ * The data set has user profiles; the job learns them from the events that carry them.
  */
 public final class TrainedModelFixture {
 
@@ -47,8 +46,7 @@ public final class TrainedModelFixture {
             Dataset full = new SyntheticDatasetGenerator(SyntheticConfig.builder()
                             .seed(11).users(60).items(120).ratings(3000).days(30).build())
                     .generate();
-            Dataset dataset = new Dataset(full.name(), full.interactions(), full.sequenceCases(), full.items(), Map.of(),
-                    full.implicitFeedback());
+            Dataset dataset = full;
             SampleSplit split = SampleBuilder.build(dataset);
             FeatureEncoding encoding = FeatureEncoding.fit(split.train(), dataset);
             EncodedBatch train = encode(encoding, split.train(), dataset);
