@@ -217,8 +217,9 @@ public final class Demo implements AutoCloseable {
                 a.duplicates(), r.deadLetters(), r.plan().bad());
         out.printf("  routed       %.2f %% to the LLM (budget %.0f %%), fallbacks %d%n", 100 * s.routedShare(),
                 100 * r.budgetShare(), s.routes().get("fallback").count());
-        out.printf("  AUC          overall %s, crm %s, llm %s, fallback %s%n", DemoReport.fmt(s.overall().auc()),
-                DemoReport.fmt(s.routes().get("crm").auc()), DemoReport.fmt(s.routes().get("llm").auc()),
+        out.printf("  AUC          overall %s, crm %s, llm %s (the CRM alone on those samples: %s), fallback %s%n",
+                DemoReport.fmt(s.overall().auc()), DemoReport.fmt(s.routes().get("crm").auc()),
+                DemoReport.fmt(s.routes().get("llm").auc()), DemoReport.fmt(s.routes().get("llm").crmAuc()),
                 DemoReport.fmt(s.routes().get("fallback").auc()));
         for (String route : LiveStats.ROUTES) {
             LiveStats.RouteFigures f = s.routes().get(route);

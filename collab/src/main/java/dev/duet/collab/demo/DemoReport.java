@@ -110,7 +110,7 @@ final class DemoReport {
         row(md, "routed to the LLM", String.format("%.2f %% (budget %.0f %%), fallbacks %d", 100 * s.routedShare(),
                 100 * r.budgetShare(), s.routes().get("fallback").count()));
         row(md, "throughput", String.format("%.0f events/s (asked %.0f)", r.throughputEps(), r.rate()));
-        md.append("\n## Per route\n\n| route | records | labelled | AUC | latency p50 ms | p99 ms |\n|---|---|---|---|---|---|\n");
+        md.append("\n## Per route\n\n| route | records | labelled | AUC | CRM alone, same samples | latency p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n");
         routeRow(md, "all", s.overall());
         s.routes().forEach((route, f) -> routeRow(md, route, f));
         if (!s.fallbackReasons().isEmpty()) {
@@ -126,8 +126,8 @@ final class DemoReport {
     }
 
     private static void routeRow(StringBuilder md, String route, LiveStats.RouteFigures f) {
-        md.append(String.format("| %s | %d | %d | %s | %s | %s |%n", route, f.count(), f.labelled(), fmt(f.auc()),
-                fmt0(f.latencyQuantile(0.5)), fmt0(f.latencyQuantile(0.99))));
+        md.append(String.format("| %s | %d | %d | %s | %s | %s | %s |%n", route, f.count(), f.labelled(), fmt(f.auc()),
+                fmt(f.crmAuc()), fmt0(f.latencyQuantile(0.5)), fmt0(f.latencyQuantile(0.99))));
     }
 
     static String fmt(double v) {

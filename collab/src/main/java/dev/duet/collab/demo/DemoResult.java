@@ -100,6 +100,8 @@ record DemoResult(
         Map<String, Object> auc = new LinkedHashMap<>();
         auc.put("overall", number(stats.overall().auc()));
         stats.routes().forEach((route, f) -> auc.put(route, number(f.auc())));
+        // The CRM alone on the samples the LLM answered: the comparison that says whether it helped.
+        auc.put("crm_on_llm_samples", number(stats.routes().get("llm").crmAuc()));
         m.put("auc", auc);
         Map<String, Object> labelled = new LinkedHashMap<>();
         labelled.put("overall", stats.overall().labelled());

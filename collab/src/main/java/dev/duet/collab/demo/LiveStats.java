@@ -27,13 +27,16 @@ final class LiveStats {
     }
 
     /** One recommendation record: its route, latency, and label/score for interactions (label < 0: none). */
-    synchronized void add(String route, long latencyMs, int label, float score, String fallbackReason, long nowMs) {
+    synchronized void add(String route, long latencyMs, int label, float score, float crmScore, String fallbackReason,
+            long nowMs) {
         Series s = byRoute.computeIfAbsent(route, r -> new Series());
         s.latencies = grow(s.latencies, s.count);
         s.latencies[s.count++] = latencyMs;
         if (label >= 0) {
             s.labels = grow(s.labels, s.labelled);
             s.scores = grow(s.scores, s.labelled);
+            s.crmScores = grow(s.crmScores, s.labelled);
+            s.crmScores[s.labelled] = crmScore;
             s.labels[s.labelled] = label;
             s.scores[s.labelled++] = score;
         }
@@ -67,9 +70,11 @@ final class LiveStats {
             System.arraycopy(s.labels, 0, allLabels, at, s.labelled);
             System.arraycopy(s.scores, 0, allScores, at, s.labelled);
             at += s.labelled;
-            routes.put(e.getKey(), new RouteFigures(s.count, s.labelled, auc(s.labels, s.scores, s.labelled), latencies));
+            routes.put(e.getKey(), new RouteFigures(s.count, s.labelled, auc(s.labels, s.scores, s.labelled),
+                    auc(s.labels, s.crmScores, s.labelled), latencies));
         }
-        RouteFigures overall = new RouteFigures(total, labelledTotal, auc(allLabels, allScores, labelledTotal), allLatencies);
+        RouteFigures overall = new RouteFigures(total, labelledTotal, auc(allLabels, allScores, labelledTotal), Double.NaN,
+                allLatencies);
         return new Snapshot(overall, routes, new TreeMap<>(fallbackReasons), firstOutputMs, lastOutputMs);
     }
 
@@ -95,10 +100,15 @@ final class LiveStats {
         long[] latencies = new long[0];
         float[] labels = new float[0];
         float[] scores = new float[0];
+        float[] crmScores = new float[0];
     }
 
-    /** Figures of one route (or of all). Latencies are unsorted copies. */
-    record RouteFigures(int count, int labelled, double auc, long[] latencies) {
+    /**
+     * Figures of one route (or of all). {@code crmAuc} is the CRM's own AUC on the same labelled
+     * samples (its score is in every record), so the LLM's answers on the hard samples can be
+     * compared with what the CRM alone would have given them. Latencies are unsorted copies.
+     */
+    record RouteFigures(int count, int labelled, double auc, double crmAuc, long[] latencies) {
 
         /** The q-quantile (0..1) of the latencies, nearest rank; NaN when there are none. */
         double latencyQuantile(double q) {

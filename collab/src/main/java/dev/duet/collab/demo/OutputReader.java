@@ -98,10 +98,12 @@ final class OutputReader implements AutoCloseable {
         JsonNode scores = node.path("scores");
         int label = kind.equals("interaction") && node.hasNonNull("label") ? node.get("label").asInt() : -1;
         float score = scores.isArray() && scores.size() > 0 ? (float) scores.get(0).asDouble() : Float.NaN;
-        if (Float.isNaN(score)) {
+        JsonNode crmScores = node.path("crm_scores");
+        float crmScore = crmScores.isArray() && crmScores.size() > 0 ? (float) crmScores.get(0).asDouble() : score;
+        if (Float.isNaN(score) || Float.isNaN(crmScore)) {
             label = -1;
         }
-        stats.add(node.path("route").asText("unknown"), node.path("latency_ms").asLong(), label, score,
+        stats.add(node.path("route").asText("unknown"), node.path("latency_ms").asLong(), label, score, crmScore,
                 node.hasNonNull("fallback_reason") ? node.get("fallback_reason").asText() : null,
                 System.currentTimeMillis());
     }

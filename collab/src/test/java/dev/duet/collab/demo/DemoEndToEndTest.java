@@ -77,6 +77,7 @@ class DemoEndToEndTest {
         assertThat(report.at("/routed_share").asDouble()).isBetween(0.0, 1.0);
         assertThat(report.at("/auc/overall").asDouble()).isBetween(0.0, 1.0);
         assertThat(report.at("/auc/crm").isNumber()).isTrue();
+        assertThat(report.at("/auc/crm_on_llm_samples").isNumber()).isTrue();
         assertThat(report.at("/latency_ms/p50").isNumber()).isTrue();
         assertThat(report.at("/latency_ms/llm/p99").isNumber()).isTrue();
         assertThat(report.at("/throughput_eps").asDouble()).isPositive();
