@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.core.data.Dataset;
 import dev.duet.core.data.Interaction;
 import dev.duet.core.data.ItemInfo;
+import dev.duet.core.data.UserInfo;
 import dev.duet.core.samples.SampleBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,7 +77,7 @@ final class ReplayPlan {
         int requestNo = 0;
         for (int i = start; good.size() < events; i++) {
             Interaction it = sorted.get(i);
-            good.add(new InputRecord(InputRecord.Kind.INTERACTION, Topics.INTERACTIONS, it.userId(), interactionJson(it), null));
+            good.add(new InputRecord(InputRecord.Kind.INTERACTION, Topics.INTERACTIONS, it.userId(), interactionJson(it, dataset.users().get(it.userId())), null));
             if (++sinceRequest == requestEvery && good.size() < events) {
                 sinceRequest = 0;
                 String id = "demo-request-" + (++requestNo);
@@ -144,12 +145,21 @@ final class ReplayPlan {
         return picked;
     }
 
-    private static String interactionJson(Interaction it) {
+    /** An interaction record, with the user's profile when the data set has one (the CRM encodes it). */
+    private static String interactionJson(Interaction it, UserInfo profile) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", it.userId());
         m.put("item", it.itemId());
         m.put("rating", it.rating());
         m.put("timestamp", it.timestampMs());
+        if (profile != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("gender", profile.gender());
+            p.put("age", profile.age());
+            p.put("occupation", profile.occupation());
+            p.put("zip", profile.zip());
+            m.put("profile", p);
+        }
         return json(m);
     }
 
