@@ -204,10 +204,13 @@ public final class DynamicBatcher implements AutoCloseable {
         thread.join(Math.max(1, grace.toMillis()));
         if (thread.isAlive()) {
             thread.interrupt();
-            thread.join(1000);
             List<Pending> left = new ArrayList<>();
             queue.drainTo(left);
             fail(left, Status.UNAVAILABLE.withDescription("worker shut down before scoring"));
+            // Wait for the batch in flight to leave the model: an interrupt cannot stop a native
+            // ONNX Runtime call, and closing the backend's session under it crashes the process
+            // (a SIGSEGV in libonnxruntime was seen when a slow batch outlived the grace period).
+            thread.join();
             return false;
         }
         return true;
