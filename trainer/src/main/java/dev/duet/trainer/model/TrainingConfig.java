@@ -9,7 +9,8 @@ package dev.duet.trainer.model;
  * @param denseL2 L2 on dense weight matrices (not biases)
  * @param batchSize samples per mini-batch
  * @param maxEpochs upper bound on passes over the training data
- * @param patience epochs without a better validation AUC before stopping
+ * @param patience epochs without a validation AUC gain of at least {@link MiniBatchTrainer#MIN_IMPROVEMENT}
+ *     before stopping (the best epoch is restored)
  * @param seed seeds initialisation and shuffling
  * @param threads worker threads per mini-batch
  * @param progressEveryBatches call {@link TrainingListener#onProgress} this often; 0 for never
