@@ -18,15 +18,33 @@ public final class JobRunner {
 
     private JobRunner() {}
 
-    /** Flink settings the job needs: RocksDB with incremental checkpoints in the configured folder. */
-    public static Configuration flinkConfiguration(Configuration options) {
+    /**
+     * Flink settings the job needs wherever it runs: RocksDB with incremental checkpoints in the
+     * configured folder. {@code flink run} uses only these, so the cluster's own addresses stand.
+     */
+    public static Configuration jobConfiguration(Configuration options) {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        return flink;
+    }
+
+    /**
+     * {@link #jobConfiguration} plus what a local MiniCluster needs: the dashboard on the configured
+     * port, and every server (REST, RPC, blob, data exchange) on 127.0.0.1 rather than all interfaces.
+     */
+    public static Configuration flinkConfiguration(Configuration options) {
+        Configuration flink = jobConfiguration(options);
         flink.set(RestOptions.PORT, options.get(JobOptions.WEB_PORT));
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        for (String key : new String[] {
+            "jobmanager.bind-host", "jobmanager.rpc.address", "taskmanager.bind-host", "taskmanager.host",
+            "blob.server.bind-host"
+        }) {
+            flink.setString(key, "127.0.0.1");
+        }
         return flink;
     }
 

@@ -59,12 +59,6 @@ final class DemoJob implements AutoCloseable {
         JobRunner.validate(options);
         Configuration flink = JobRunner.flinkConfiguration(options);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        // JobRunner binds the dashboard to 127.0.0.1; the MiniCluster's other servers (RPC, blob,
-        // data exchange) would otherwise listen on every interface.
-        for (String key : new String[] {"jobmanager.bind-host", "jobmanager.rpc.address", "taskmanager.bind-host",
-            "taskmanager.host", "blob.server.bind-host"}) {
-            flink.setString(key, "127.0.0.1");
-        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         JobRunner.addKafkaJob(env, options);
         return new DemoJob(env.executeAsync("duet-demo"), options.get(JobOptions.WEB_PORT));

@@ -23,7 +23,7 @@ public final class FlinkRunMain {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobRunner.flinkConfiguration(options));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobRunner.jobConfiguration(options));
         JobRunner.addKafkaJob(env, options);
         env.execute("duet");
     }
