@@ -113,13 +113,17 @@ public final class DuetJob {
         SingleOutputStreamOperator<ScoringTask> routed = scored.process(new RouteSamples(routing))
                 .uid("routing").name("routing");
 
-        DataStream<ScoringTask> llmAnswers = AsyncDataStream.unorderedWait(
-                        routed.getSideOutput(RouteSamples.HARD), new LlmAsyncScorer(llm),
-                        config.get(JobOptions.LLM_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-                        config.get(JobOptions.LLM_CAPACITY))
-                .uid("llm").name("llm pool");
+        DataStream<ScoringTask> answered = routed;
+        if (config.get(JobOptions.LLM_ENABLED)) {
+            DataStream<ScoringTask> llmAnswers = AsyncDataStream.unorderedWait(
+                            routed.getSideOutput(RouteSamples.HARD), new LlmAsyncScorer(llm),
+                            config.get(JobOptions.LLM_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                            config.get(JobOptions.LLM_CAPACITY))
+                    .uid("llm").name("llm pool");
+            answered = routed.union(llmAnswers);
+        }
 
-        routed.union(llmAnswers)
+        answered
                 .map(new PrequentialMetrics(config.get(JobOptions.METRICS_WINDOW))).uid("prequential").name("prequential metrics")
                 .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
                 .uid("to-json").name("to json")
@@ -132,6 +136,7 @@ public final class DuetJob {
         return new RouteSamples.Settings(
                 config.get(JobOptions.BUDGET_SHARE), config.get(JobOptions.BUDGET_RATE), config.get(JobOptions.BUDGET_BURST),
                 config.get(JobOptions.BUDGET_HALF_LIFE), config.get(JobOptions.MIN_ENTROPY), config.get(JobOptions.MIN_GATE),
-                weights, config.get(JobOptions.WARM_HISTORY), config.get(JobOptions.HEAD_POPULARITY));
+                weights, config.get(JobOptions.WARM_HISTORY), config.get(JobOptions.HEAD_POPULARITY),
+                config.get(JobOptions.LLM_ENABLED));
     }
 }

@@ -104,6 +104,9 @@ public final class JobOptions {
                     .withDescription("Decayed popularity from which an item is no longer long-tail for the gate.");
 
     // LLM pool
+    public static final ConfigOption<Boolean> LLM_ENABLED =
+            key("llm.enabled").booleanType().defaultValue(true)
+                    .withDescription("Send hard samples to the LLM pool; false answers every sample with the CRM (entropy and gate are still reported), e.g. while the pool is provisioned.");
     public static final ConfigOption<String> WORKERS =
             key("llm.workers").stringType().defaultValue("127.0.0.1:50051")
                     .withDescription("LLM workers: host:port[,host:port...] balanced round-robin by the job, or dns:///name:port resolved by gRPC and balanced round-robin across its addresses.");

@@ -36,10 +36,13 @@ public class RouteSamples extends ProcessFunction<ScoringTask, ScoringTask> impl
 
     public static final OutputTag<ScoringTask> HARD = new OutputTag<>("hard-samples") {};
 
-    /** Routing settings, validated on construction. */
+    /**
+     * Routing settings, validated on construction. With {@code llmEnabled} false every sample is
+     * still measured (entropy, gate) but the CRM answers all of them.
+     */
     public record Settings(
             double share, double ratePerSecond, double burst, int halfLifeSamples, double minEntropy, double minGate,
-            GateWeights weights, int warmHistory, double headPopularity) implements Serializable {
+            GateWeights weights, int warmHistory, double headPopularity, boolean llmEnabled) implements Serializable {
         public Settings {
             new BudgetedThreshold(share, burst, ratePerSecond, halfLifeSamples, 2);
             new EntropyRule(minEntropy);
@@ -112,8 +115,13 @@ public class RouteSamples extends ProcessFunction<ScoringTask, ScoringTask> impl
             }
         }
         int historyLength = (int) Math.min(Integer.MAX_VALUE, task.userInteractions);
-        Router.Decision d = router.decide(
-                historyLength, task.candidatePopularity[best], task.crmScores[best], ctx.timerService().currentProcessingTime());
+        double probability = task.crmScores[best];
+        double popularity = task.candidatePopularity[best];
+        Router.Decision d = settings.llmEnabled()
+                ? router.decide(historyLength, popularity, probability, ctx.timerService().currentProcessingTime())
+                // Measured like any sample, but the budget never sees it: nothing is routed.
+                : new Router.Decision(false, SelectiveGate.uncertainty(probability),
+                        router.gate().score(historyLength, popularity, probability), Double.NaN);
         task.entropy = d.entropy();
         task.gate = d.gateScore();
         samples.inc();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RouteSamplesHarnessTest {
 
     private static final RouteSamples.Settings SETTINGS =
-            new RouteSamples.Settings(0.1, 0, 5, 1000, 0.5, 0.5, GateWeights.DEFAULT, 10, 100);
+            new RouteSamples.Settings(0.1, 0, 5, 1000, 0.5, 0.5, GateWeights.DEFAULT, 10, 100, true);
 
     private static OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> harness() throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RouteSamples(SETTINGS)));
@@ -44,6 +44,24 @@ class RouteSamplesHarnessTest {
                 assertThat(t.finalScores).isEqualTo(t.crmScores);
             });
             h.getSideOutput(RouteSamples.HARD).forEach(rec -> assertThat(rec.getValue().entropy).isGreaterThan(0.5));
+        }
+    }
+
+    @Test
+    void withTheLlmDisabledTheCrmAnswersEverySampleStillMeasured() throws Exception {
+        RouteSamples.Settings crmOnly = new RouteSamples.Settings(
+                0.1, 0, 5, 1000, 0.5, 0.5, GateWeights.DEFAULT, 10, 100, false);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RouteSamples(crmOnly)))) {
+            h.open();
+            for (int i = 0; i < 200; i++) {
+                h.processElement(scored(0.5f, 0, 1), i); // as hard as a sample gets
+            }
+            assertThat(h.getSideOutput(RouteSamples.HARD)).isNullOrEmpty();
+            assertThat(h.extractOutputValues()).hasSize(200).allSatisfy(t -> {
+                assertThat(t.route).isEqualTo("crm");
+                assertThat(t.entropy).isGreaterThan(0.99);
+                assertThat(t.gate).isGreaterThan(0.5);
+            });
         }
     }
 
