@@ -2,6 +2,7 @@ package dev.duet.job;
 
 import dev.duet.core.routing.GateWeights;
 import dev.duet.job.llm.LlmAsyncScorer;
+import dev.duet.job.llm.LlmTls;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.RawRecord;
@@ -68,7 +69,8 @@ public final class DuetJob {
                 config.get(JobOptions.LLM_MAX_ATTEMPTS),
                 config.get(JobOptions.BREAKER_FAILURES),
                 config.get(JobOptions.BREAKER_OPEN_TIME).toMillis(),
-                config.get(JobOptions.RERANK_CANDIDATES));
+                config.get(JobOptions.RERANK_CANDIDATES),
+                llmTls(config));
 
         DataStream<RawRecord> raw = env.fromSource(input, WatermarkStrategy.noWatermarks(), "input").uid("input");
 
@@ -128,6 +130,11 @@ public final class DuetJob {
                 .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
                 .uid("to-json").name("to json")
                 .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
+    }
+
+    static LlmTls llmTls(ReadableConfig config) {
+        return new LlmTls(config.get(JobOptions.LLM_TLS), config.get(JobOptions.LLM_TLS_CA_CERT),
+                config.get(JobOptions.LLM_TLS_AUTHORITY));
     }
 
     static RouteSamples.Settings routingSettings(ReadableConfig config) throws IOException {

@@ -30,6 +30,9 @@ public final class JobOptions {
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
             key("kafka.transactional-id-prefix").stringType().defaultValue("duet-job")
                     .withDescription("Prefix of the sinks' transactional ids; unique per job writing to the same cluster.");
+    public static final ConfigOption<String> CLIENT_PROPERTIES =
+            key("kafka.client-properties").stringType().defaultValue("")
+                    .withDescription("A Java properties file passed to every Kafka client of the job (source and sinks): security.protocol, sasl.*, ssl.* and other client settings; empty for none. Settings the job owns (bootstrap, group, isolation, transactions, serializers) are refused.");
     public static final ConfigOption<String> TOPIC_INTERACTIONS =
             key("topics.interactions").stringType().defaultValue("interactions").withDescription("Input topic of user interactions.");
     public static final ConfigOption<String> TOPIC_REQUESTS =
@@ -110,6 +113,15 @@ public final class JobOptions {
     public static final ConfigOption<String> WORKERS =
             key("llm.workers").stringType().defaultValue("127.0.0.1:50051")
                     .withDescription("LLM workers: host:port[,host:port...] balanced round-robin by the job, or dns:///name:port resolved by gRPC and balanced round-robin across its addresses.");
+    public static final ConfigOption<Boolean> LLM_TLS =
+            key("llm.tls.enabled").booleanType().defaultValue(false)
+                    .withDescription("Speak TLS to the workers (they serve it with --tls-cert and --tls-key); plaintext otherwise.");
+    public static final ConfigOption<String> LLM_TLS_CA_CERT =
+            key("llm.tls.ca-cert").stringType().defaultValue("")
+                    .withDescription("PEM file of the certificate authorities the workers' certificates are checked against; empty for the JVM's default trust store.");
+    public static final ConfigOption<String> LLM_TLS_AUTHORITY =
+            key("llm.tls.authority").stringType().defaultValue("")
+                    .withDescription("Host name the workers' certificates must name, when it differs from the host in llm.workers; empty for that host.");
     public static final ConfigOption<Duration> LLM_TIMEOUT =
             key("llm.timeout").durationType().defaultValue(Duration.ofSeconds(2))
                     .withDescription("Async I/O timeout of one hard sample, retries included; then the CRM answers (route fallback).");

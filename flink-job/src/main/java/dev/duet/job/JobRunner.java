@@ -66,6 +66,8 @@ public final class JobRunner {
             model.version();
         }
         LlmPool.parseTargets(options.get(JobOptions.WORKERS));
+        DuetJob.llmTls(options);
+        KafkaIo.clientProperties(options);
         DuetJob.routingSettings(options);
         String seed = options.get(JobOptions.CATALOG_SEED);
         if (!seed.isEmpty()) {

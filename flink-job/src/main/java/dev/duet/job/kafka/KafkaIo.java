@@ -2,9 +2,14 @@ package dev.duet.job.kafka;
 
 import dev.duet.job.JobOptions;
 import dev.duet.job.model.RawRecord;
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -19,9 +24,44 @@ public final class KafkaIo {
 
     private KafkaIo() {}
 
+    /**
+     * Client settings the job sets itself; a properties file that sets one is refused rather than
+     * silently overridden (or, worse, obeyed: a read_uncommitted source would break exactly-once).
+     */
+    static final Set<String> OWNED_BY_THE_JOB = Set.of(
+            "bootstrap.servers", "group.id", "isolation.level", "enable.idempotence", "transactional.id",
+            "transaction.timeout.ms", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer",
+            "enable.auto.commit", "auto.offset.reset");
+
+    /**
+     * The extra client settings of {@link JobOptions#CLIENT_PROPERTIES} (security and tuning), read
+     * from the file; empty when none is configured. Fails naming the file and the key.
+     */
+    public static Properties clientProperties(ReadableConfig config) {
+        Properties props = new Properties();
+        String file = config.get(JobOptions.CLIENT_PROPERTIES);
+        if (file.isEmpty()) {
+            return props;
+        }
+        try (Reader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    JobOptions.CLIENT_PROPERTIES.key() + ": cannot read the Kafka client properties file " + file + ": " + e, e);
+        }
+        for (String key : props.stringPropertyNames()) {
+            if (OWNED_BY_THE_JOB.contains(key)) {
+                throw new IllegalArgumentException(JobOptions.CLIENT_PROPERTIES.key() + ": " + file + " sets '" + key
+                        + "', which the job sets itself (see docs/job.md); remove it from the file");
+            }
+        }
+        return props;
+    }
+
     /** One source over all input topics; records keep topic, partition and offset. */
     public static KafkaSource<RawRecord> source(ReadableConfig config) {
         var builder = KafkaSource.<RawRecord>builder()
+                .setProperties(clientProperties(config))
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP))
                 .setTopics(List.of(
                         config.get(JobOptions.TOPIC_INTERACTIONS),
@@ -42,7 +82,7 @@ public final class KafkaIo {
 
     /** An exactly-once (transactional) sink of JSON strings to {@code topic}. */
     public static KafkaSink<String> exactlyOnceSink(ReadableConfig config, String topic, String idSuffix) {
-        Properties producer = new Properties();
+        Properties producer = clientProperties(config);
         producer.setProperty("transaction.timeout.ms", Long.toString(config.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()));
         producer.setProperty("enable.idempotence", "true");
         return KafkaSink.<String>builder()

@@ -30,7 +30,8 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
 
     /** Pool settings. */
     public record Settings(
-            String workers, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs, int rerankCandidates)
+            String workers, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs, int rerankCandidates,
+            LlmTls tls)
             implements java.io.Serializable {
         public Settings {
             LlmPool.parseTargets(workers);
@@ -54,7 +55,7 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
     @Override
     public void open(OpenContext openContext) {
         pool = new LlmPool(LlmPool.parseTargets(settings.workers()), settings.callTimeoutMs(), settings.maxAttempts(),
-                settings.breakerFailures(), settings.breakerOpenMs());
+                settings.breakerFailures(), settings.breakerOpenMs(), settings.tls());
         var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
         fallbacks = metrics.counter("llmFallbacks");

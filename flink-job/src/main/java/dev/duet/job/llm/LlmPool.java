@@ -8,6 +8,7 @@ import dev.duet.proto.v1.ScoreRequest;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -51,6 +52,11 @@ public final class LlmPool implements AutoCloseable {
     private final ScheduledExecutorService retries;
 
     public LlmPool(List<String> targets, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs) {
+        this(targets, callTimeoutMs, maxAttempts, breakerFailures, breakerOpenMs, LlmTls.PLAINTEXT);
+    }
+
+    public LlmPool(List<String> targets, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs,
+            LlmTls tls) {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no LLM workers given");
         }
@@ -59,8 +65,12 @@ public final class LlmPool implements AutoCloseable {
         }
         this.callTimeoutMs = callTimeoutMs;
         this.maxAttempts = maxAttempts;
+        ChannelCredentials credentials = tls.credentials();
         for (String target : targets) {
-            NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).usePlaintext();
+            NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target, credentials);
+            if (!tls.authority().isEmpty()) {
+                builder.overrideAuthority(tls.authority());
+            }
             if (target.startsWith("dns:")) {
                 builder.defaultLoadBalancingPolicy("round_robin");
             }

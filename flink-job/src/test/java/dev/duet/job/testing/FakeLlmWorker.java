@@ -6,7 +6,10 @@ import dev.duet.proto.v1.ScoreBatchRequest;
 import dev.duet.proto.v1.ScoreReply;
 import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.proto.v1.Task;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
@@ -26,9 +29,18 @@ public final class FakeLlmWorker implements AutoCloseable {
     private volatile long delayMs;
 
     public FakeLlmWorker(String name, long delayMs) throws Exception {
+        this(name, delayMs, InsecureServerCredentials.create());
+    }
+
+    /** A worker that serves TLS with the given certificate. */
+    public FakeLlmWorker(String name, SelfSignedCertificate tls) throws Exception {
+        this(name, 0, TlsServerCredentials.create(tls.certificate().toFile(), tls.privateKey().toFile()));
+    }
+
+    private FakeLlmWorker(String name, long delayMs, ServerCredentials credentials) throws Exception {
         this.name = name;
         this.delayMs = delayMs;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), credentials)
                 .addService(new LlmScorerGrpc.LlmScorerImplBase() {
                     @Override
                     public void score(ScoreBatchRequest request, StreamObserver<ScoreBatchReply> observer) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -23,14 +26,32 @@ import org.apache.kafka.common.test.TestKitNodes;
 public final class KafkaTestBroker implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
+    private final SecurityProtocol protocol;
 
-    private KafkaTestBroker(KafkaClusterTestKit cluster) {
+    private KafkaTestBroker(KafkaClusterTestKit cluster, SecurityProtocol protocol) {
         this.cluster = cluster;
+        this.protocol = protocol;
     }
 
     public static KafkaTestBroker start() throws Exception {
+        return start(SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * A broker whose clients must log in with SASL/PLAIN over {@code SASL_PLAINTEXT}; the users
+     * are the test kit's ({@link #SASL_USER} and an admin that these helpers use).
+     */
+    public static KafkaTestBroker startWithSasl() throws Exception {
+        return start(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_USER1;
+    public static final String SASL_PASSWORD = JaasUtils.KAFKA_PLAIN_USER1_PASSWORD;
+
+    private static KafkaTestBroker start(SecurityProtocol protocol) throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(
-                        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                                .setBrokerSecurityProtocol(protocol).setControllerSecurityProtocol(protocol).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "2")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -42,7 +63,7 @@ public final class KafkaTestBroker implements AutoCloseable {
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
-        return new KafkaTestBroker(cluster);
+        return new KafkaTestBroker(cluster, protocol);
     }
 
     public String bootstrap() {
@@ -56,6 +77,13 @@ public final class KafkaTestBroker implements AutoCloseable {
                 list.add(new NewTopic(t, partitions, (short) 1));
             }
             admin.createTopics(list).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Grants ACLs (under SASL, where the broker authorizes every request). */
+    public void grant(List<AclBinding> acls) throws Exception {
+        try (Admin admin = Admin.create(props())) {
+            admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -125,10 +153,22 @@ public final class KafkaTestBroker implements AutoCloseable {
         return out;
     }
 
+    /** Properties of this broker's helper clients (bootstrap, and the admin's login under SASL). */
     private Properties props() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
+        if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
+            p.put("security.protocol", protocol.name);
+            p.put("sasl.mechanism", "PLAIN");
+            p.put("sasl.jaas.config", saslLogin(JaasUtils.KAFKA_PLAIN_ADMIN, JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD));
+        }
         return p;
+    }
+
+    /** A client's sasl.jaas.config value for a SASL/PLAIN login. */
+    public static String saslLogin(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     @Override
