@@ -75,11 +75,19 @@ class SecureTransportITCase {
         int n = 200;
         int m = 20;
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir, "worker");
+        // As on Kubernetes: the properties file holds no secret; the login comes from a mounted
+        // Secret folder (one file per key, as Strimzi's KafkaUser Secret has sasl.jaas.config),
+        // read by Kafka's DirectoryConfigProvider.
+        Path userSecret = Files.createDirectories(dir.resolve("kafka-user"));
+        Files.writeString(userSecret.resolve("sasl.jaas.config"),
+                KafkaTestBroker.saslLogin(KafkaTestBroker.SASL_USER, KafkaTestBroker.SASL_PASSWORD));
         Path clientProperties = dir.resolve("client.properties");
         Files.writeString(clientProperties, String.join("\n",
                 "security.protocol=SASL_PLAINTEXT",
                 "sasl.mechanism=PLAIN",
-                "sasl.jaas.config=" + KafkaTestBroker.saslLogin(KafkaTestBroker.SASL_USER, KafkaTestBroker.SASL_PASSWORD),
+                "config.providers=dir",
+                "config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+                "sasl.jaas.config=${dir:" + userSecret + ":sasl.jaas.config}",
                 ""));
         try (KafkaTestBroker kafka = KafkaTestBroker.startWithSasl(); FakeLlmWorker worker = new FakeLlmWorker("tls-worker", cert)) {
             Configuration c = JobHarness.options("secure", kafka.bootstrap(), worker.target(), dir.resolve("checkpoints"));
