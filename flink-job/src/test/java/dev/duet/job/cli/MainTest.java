@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.duet.job.JobOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -40,6 +42,19 @@ class MainTest {
             assertThat(CommandLine.describe(o)).as(o.key()).hasSizeGreaterThan(10).doesNotContain("Description@");
         }
         assertThat(CommandLine.help()).contains("--kafka.bootstrap (--bootstrap)", "[default: 0.1]", "Kafka bootstrap servers");
+    }
+
+    /** docs/job.md's option table is what users read: it names every option with its description. */
+    @Test
+    void theDocumentedOptionTableListsEveryOption() throws Exception {
+        Path doc = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/job.md");
+        String text = Files.readString(doc);
+        for (var o : JobOptions.all()) {
+            String row = text.lines().filter(l -> l.startsWith("| `" + o.key() + "` |")).findFirst().orElse(null);
+            assertThat(row).as("docs/job.md has a row for %s", o.key()).isNotNull();
+            assertThat(row).as("docs/job.md's row for %s carries the option's description", o.key())
+                    .contains(CommandLine.describe(o).strip());
+        }
     }
 
     @Test
