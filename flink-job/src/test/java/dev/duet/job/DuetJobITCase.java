@@ -8,6 +8,7 @@ import dev.duet.job.testing.FakeLlmWorker;
 import dev.duet.job.testing.FakeScorer;
 import dev.duet.job.testing.JobHarness;
 import dev.duet.job.testing.KafkaTestBroker;
+import dev.duet.job.testing.RetainingMetricReporter;
 import dev.duet.job.testing.TestStreams;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -133,11 +138,12 @@ class DuetJobITCase {
 
     @Test
     void everyInputGivesExactlyOneRecommendationAndBadRecordsAreDeadLettered(@TempDir Path dir) throws Exception {
+        RetainingMetricReporter.Recording metrics = RetainingMetricReporter.start();
         try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0); FakeLlmWorker b = new FakeLlmWorker("worker-b", 0)) {
             Configuration c = JobHarness.options("exact", kafka.bootstrap(), a.target() + "," + b.target(), dir);
             c.set(JobOptions.BUDGET_SHARE, 0.2);
             int bad = produceInput(c);
-            JobHarness.run(c, FakeScorer.factory(0), Map.of(), Duration.ofMinutes(3));
+            JobHarness.run(c, FakeScorer.factory(0), metrics.flinkSettings(), Duration.ofMinutes(3));
 
             Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
             List<JsonNode> llm = byRoute.getOrDefault("llm", List.of());
@@ -161,7 +167,57 @@ class DuetJobITCase {
                 assertThat(n.get("partition").asInt()).isBetween(0, 1);
                 assertThat(n.get("reason").asText()).isNotBlank();
             }
+            assertDashboardMetricsAgree(metrics.metrics(), bad, byRoute);
         }
+    }
+
+    /** What the Flink dashboard shows (docs/job.md, Metrics) agrees with what reached Kafka. */
+    private static void assertDashboardMetricsAgree(Map<String, Metric> metrics, int bad, Map<String, List<JsonNode>> byRoute) {
+        int llm = byRoute.getOrDefault("llm", List.of()).size();
+        assertThat(counterSum(metrics, "deadLetters")).isEqualTo(bad);
+        assertThat(counterSum(metrics, "interactions")).isEqualTo(N);
+        assertThat(counterSum(metrics, "requests")).isEqualTo(M);
+        // A request that found nothing to rank (no catalog yet) is answered empty, not scored.
+        long withItems = byRoute.values().stream().flatMap(List::stream).filter(r -> r.get("items").size() > 0).count();
+        assertThat(counterSum(metrics, "samplesScored")).isEqualTo(withItems);
+        assertThat(counterSum(metrics, "samplesRoutedToLlm")).isEqualTo(llm);
+        assertThat(counterSum(metrics, "llmCalls")).isEqualTo(llm);
+        assertThat(counterSum(metrics, "llmFallbacks")).isZero();
+        assertThat(counterSum(metrics, "crmRowsScored")).isGreaterThanOrEqualTo(N + M);
+        List<Histogram> batches = find(metrics, "crmBatchSize", Histogram.class);
+        assertThat(batches).isNotEmpty();
+        // Batched across keys; a batch closes once it holds scoring.batch-size (16) rows, so the
+        // last task may take it past that by its candidates (at most the candidate pool).
+        assertThat(batches.stream().mapToDouble(h -> h.getStatistics().getMean()).max().orElseThrow()).isGreaterThan(2);
+        assertThat(batches.stream().mapToLong(h -> h.getStatistics().getMax()).max().orElseThrow())
+                .isLessThanOrEqualTo(15 + JobOptions.CANDIDATE_POOL.defaultValue());
+        // Live prequential figures: one labelled sample per interaction, in its route's window.
+        long crmInteractions = byRoute.getOrDefault("crm", List.of()).stream()
+                .filter(r -> r.get("kind").asText().equals("interaction")).count();
+        assertThat(gaugeSum(metrics, "prequential.crm.samples")).isEqualTo(crmInteractions);
+        for (Gauge<?> auc : find(metrics, "prequential.crm.auc", Gauge.class)) {
+            double v = ((Number) auc.getValue()).doubleValue();
+            assertThat(Double.isNaN(v) || (v >= 0 && v <= 1)).as("AUC %s", v).isTrue();
+        }
+    }
+
+    private static <T> List<T> find(Map<String, Metric> metrics, String name, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        metrics.forEach((id, m) -> {
+            if (id.endsWith("." + name) && type.isInstance(m)) {
+                out.add(type.cast(m));
+            }
+        });
+        assertThat(out).as("metric %s", name).isNotEmpty();
+        return out;
+    }
+
+    private static long counterSum(Map<String, Metric> metrics, String name) {
+        return find(metrics, name, Counter.class).stream().mapToLong(Counter::getCount).sum();
+    }
+
+    private static long gaugeSum(Map<String, Metric> metrics, String name) {
+        return find(metrics, name, Gauge.class).stream().mapToLong(g -> ((Number) g.getValue()).longValue()).sum();
     }
 
     @Test
