@@ -1,6 +1,7 @@
 package dev.duet.job;
 
 import dev.duet.core.routing.GateWeights;
+import dev.duet.core.routing.RoutingCalibration;
 import dev.duet.job.llm.LlmAsyncScorer;
 import dev.duet.job.llm.LlmTls;
 import dev.duet.job.model.EventKind;
@@ -17,12 +18,15 @@ import dev.duet.job.operators.UserHistory;
 import dev.duet.job.scoring.CrmScorerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -137,13 +141,38 @@ public final class DuetJob {
                 config.get(JobOptions.LLM_TLS_AUTHORITY));
     }
 
+    /**
+     * The routing settings. A calibration file from {@code ./duet calibrate} brings, besides the gate
+     * weights, the feature scales and entropy floor they were fitted with and the gate threshold
+     * that routed the budget on validation; each is used unless its option is set explicitly
+     * (the calibrated gate predicts where the LLM beats the CRM, and those probabilities sit far
+     * below the uncalibrated default floor of 0.5, which would route almost nothing).
+     */
     static RouteSamples.Settings routingSettings(ReadableConfig config) throws IOException {
-        String calibration = config.get(JobOptions.GATE_CALIBRATION);
-        GateWeights weights = calibration.isEmpty() ? GateWeights.DEFAULT : GateWeights.load(Path.of(calibration));
+        String file = config.get(JobOptions.GATE_CALIBRATION);
+        RoutingCalibration calibration = file.isEmpty()
+                ? new RoutingCalibration(GateWeights.DEFAULT, Double.NaN, Double.NaN, Double.NaN, List.of())
+                : RoutingCalibration.load(Path.of(file));
+        double share = config.get(JobOptions.BUDGET_SHARE);
+        double minGate = config.getOptional(JobOptions.MIN_GATE)
+                .orElse(calibration.gateThresholdFor(share).orElse(JobOptions.MIN_GATE.defaultValue()));
         return new RouteSamples.Settings(
-                config.get(JobOptions.BUDGET_SHARE), config.get(JobOptions.BUDGET_RATE), config.get(JobOptions.BUDGET_BURST),
-                config.get(JobOptions.BUDGET_HALF_LIFE), config.get(JobOptions.MIN_ENTROPY), config.get(JobOptions.MIN_GATE),
-                weights, config.get(JobOptions.WARM_HISTORY), config.get(JobOptions.HEAD_POPULARITY),
+                share, config.get(JobOptions.BUDGET_RATE), config.get(JobOptions.BUDGET_BURST),
+                config.get(JobOptions.BUDGET_HALF_LIFE),
+                explicitOrCalibrated(config, JobOptions.MIN_ENTROPY, calibration.minEntropy()).doubleValue(),
+                minGate,
+                calibration.weights(),
+                explicitOrCalibrated(config, JobOptions.WARM_HISTORY, calibration.warmHistory()).intValue(),
+                explicitOrCalibrated(config, JobOptions.HEAD_POPULARITY, calibration.headPopularity()).doubleValue(),
                 config.get(JobOptions.LLM_ENABLED));
+    }
+
+    /** The explicitly set value, else the calibration file's (NaN: it has none), else the default. */
+    private static Number explicitOrCalibrated(ReadableConfig config, ConfigOption<? extends Number> option, double fromFile) {
+        Optional<? extends Number> explicit = config.getOptional(option);
+        if (explicit.isPresent()) {
+            return explicit.get();
+        }
+        return Double.isNaN(fromFile) ? option.defaultValue() : fromFile;
     }
 }

@@ -95,10 +95,10 @@ public final class JobOptions {
                     .withDescription("CoReLLa's entropy rule: least normalised CRM entropy (0..1) of a sample the LLM may get.");
     public static final ConfigOption<Double> MIN_GATE =
             key("routing.min-gate").doubleType().defaultValue(0.5)
-                    .withDescription("Least selective-gate score of a sample the LLM may get.");
+                    .withDescription("Least selective-gate score of a sample the LLM may get. Unset with a calibration file from ./duet calibrate: the file's validation gate threshold for the calibrated budget nearest routing.budget.share.");
     public static final ConfigOption<String> GATE_CALIBRATION =
             key("routing.gate-calibration").stringType().defaultValue("")
-                    .withDescription("JSON file with the gate weights {cold, tail, uncertainty, bias}; empty for the documented defaults (1.5, 1.0, 3.0, -2.5).");
+                    .withDescription("JSON file with the gate weights {cold, tail, uncertainty, bias}, e.g. the calibration file of ./duet calibrate, whose feature scales, entropy floor and gate thresholds then stand in for routing.warm-history, routing.head-popularity, routing.min-entropy and routing.min-gate where those are not set; empty for the documented default weights (1.5, 1.0, 3.0, -2.5).");
     public static final ConfigOption<Integer> WARM_HISTORY =
             key("routing.warm-history").intType().defaultValue(10)
                     .withDescription("History length from which a user is no longer cold for the gate.");
