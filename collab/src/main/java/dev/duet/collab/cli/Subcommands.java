@@ -14,6 +14,8 @@ final class Subcommands {
         commands.addAll(dev.duet.collab.calibration.Commands.all());
         // demo (dev.duet.collab.demo):
         commands.add(new dev.duet.collab.demo.DemoCommand());
+        // bench pipeline (dev.duet.collab.bench):
+        commands.add(new dev.duet.collab.bench.BenchCommand());
         return commands;
     }
 }

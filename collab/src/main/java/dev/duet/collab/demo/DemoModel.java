@@ -12,14 +12,14 @@ import java.nio.file.Path;
  * folder. The cache remembers what it was trained on (data and settings), so a second run with the
  * same data reuses it and a run on other data trains anew instead of serving a mismatched model.
  */
-final class DemoModel {
+public final class DemoModel {
 
     static final String STAMP = "demo-model.txt";
 
     private DemoModel() {}
 
     /** The model file to serve; trains into {@code cache} when {@code given} is null. */
-    static Path resolve(Path given, Path cache, Dataset dataset, String dataDescription, Dcnv2Config training,
+    public static Path resolve(Path given, Path cache, Dataset dataset, String dataDescription, Dcnv2Config training,
             PrintStream out) throws Exception {
         if (given != null) {
             Path file = Files.isDirectory(given) ? given.resolve("model.onnx") : given;

@@ -23,13 +23,13 @@ import java.util.Map;
  * for. The worker CLI's own backend options are package-private to its CLI, so the backends are
  * built here from their public builders with the same defaults (text encoder: the bundled MiniLM).
  */
-final class DemoWorker {
+public final class DemoWorker {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DemoWorker() {}
 
-    static LlmWorker start(DemoSettings.LlmBackend kind, String model, int threads) throws Exception {
+    public static LlmWorker start(DemoSettings.LlmBackend kind, String model, int threads) throws Exception {
         ScoringBackend backend = switch (kind) {
             case TEXT_ENCODER -> TextEncoderBackend.builder()
                     .model(model == null ? "all-minilm-l6-v2" : model)
@@ -59,7 +59,7 @@ final class DemoWorker {
      * builds it (title; genres joined by ", " then "; year"), or the cache would miss. Returns the
      * number of items warmed.
      */
-    static int warmUp(LlmWorker worker, List<String> catalogJsonLines, Map<String, Integer> popularity, Duration budget)
+    public static int warmUp(LlmWorker worker, List<String> catalogJsonLines, Map<String, Integer> popularity, Duration budget)
             throws Exception {
         List<Candidate> candidates = new ArrayList<>();
         for (String line : catalogJsonLines) {
@@ -87,7 +87,7 @@ final class DemoWorker {
         return warmed;
     }
 
-    static String describe(DemoSettings.LlmBackend kind, String model) {
+    public static String describe(DemoSettings.LlmBackend kind, String model) {
         return kind.cliName + " (" + (model == null ? "all-minilm-l6-v2, bundled" : model) + ")";
     }
 }

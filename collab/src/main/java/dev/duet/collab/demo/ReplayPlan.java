@@ -21,7 +21,7 @@ import java.util.Random;
  * for than the test period holds, the replay starts earlier so that it still ends with the test
  * period: the job builds its user state from what it reads, and the earlier events warm it up.
  */
-final class ReplayPlan {
+public final class ReplayPlan {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -117,7 +117,7 @@ final class ReplayPlan {
     }
 
     /** The catalog as JSON lines in the items topic's format (the job's catalog seed file). */
-    static List<String> catalogLines(Dataset dataset) {
+    public static List<String> catalogLines(Dataset dataset) {
         List<String> lines = new ArrayList<>(dataset.items().size());
         for (ItemInfo item : dataset.items().values()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -16,7 +16,7 @@ import java.util.List;
  * CLASSPATH variable; the parent forwards the exit code and, when it is stopped (Ctrl-C), stops
  * the child gracefully so the child's shutdown hook cleans up.
  */
-final class ShortCommandLine {
+public final class ShortCommandLine {
 
     static final String MARKER = "duet.demo.relaunched";
     private static final int SAFE_COMMAND_LINE = 3500;
@@ -24,7 +24,7 @@ final class ShortCommandLine {
     private ShortCommandLine() {}
 
     /** Returns the child's exit code, or -1 when the demo may run in this JVM. */
-    static int relaunchIfNeeded() throws Exception {
+    public static int relaunchIfNeeded() throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (System.getProperty(MARKER) != null || !Files.isReadable(cmdline)
                 || Files.readAllBytes(cmdline).length < SAFE_COMMAND_LINE) {
