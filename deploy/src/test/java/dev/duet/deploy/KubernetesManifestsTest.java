@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.job.JobOptions;
 import dev.duet.proto.v1.LlmScorerGrpc;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -154,9 +156,44 @@ class KubernetesManifestsTest {
         if (name.equals("dev")) {
             Map<String, Object> kafka = one(resources, "Kafka", "duet-kafka");
             List<Map<String, Object>> listeners = at(kafka, "spec", "kafka", "listeners");
+            assertThat(listeners.get(0).get("tls")).isEqualTo(false);
             assertThat(parsed.get(JobOptions.BOOTSTRAP)).isEqualTo("duet-kafka-kafka-bootstrap:" + listeners.get(0).get("port"));
+            assertThat(parsed.get(JobOptions.CLIENT_PROPERTIES)).isEmpty();
         } else {
-            assertThat(parsed.get(JobOptions.BOOTSTRAP)).isEqualTo("duet-kafka-kafka-bootstrap:9092");
+            // The cluster's TLS listener with SCRAM logins (SecureTransportManifestsTest checks the settings).
+            assertThat(parsed.get(JobOptions.BOOTSTRAP)).isEqualTo("duet-kafka-kafka-bootstrap:9093");
+            assertThat(parsed.get(JobOptions.CLIENT_PROPERTIES)).isNotEmpty();
+        }
+    }
+
+    /** Every file an argument names, the job's or a worker's, is on a volume mounted in that container. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyFileAnArgumentNamesIsOnAMountedVolume(String name) {
+        List<Map<String, Object>> resources = overlay(name);
+        Map<String, Object> flink = one(resources, "FlinkDeployment", "duet-job");
+        Map<String, String> jobArgs = Repo.jobArgs(at(flink, "spec", "job", "args"));
+        Map<String, ConfigOption<?>> options = Repo.jobOptions();
+        List<Map<String, Object>> flinkMounts = at(flink, "spec", "podTemplate", "spec", "containers", 0, "volumeMounts");
+        int files = 0;
+        for (Map.Entry<String, String> arg : jobArgs.entrySet()) {
+            assertThat(options).as("job option --%s", arg.getKey()).containsKey(arg.getKey());
+            if (arg.getValue().startsWith("/")) {
+                assertThat(flinkMounts).as("--%s %s", arg.getKey(), arg.getValue())
+                        .anySatisfy(m -> assertThat(arg.getValue()).startsWith(m.get("mountPath") + "/"));
+                files++;
+            }
+        }
+        assertThat(files).isEqualTo(name.equals("dev") ? 1 : 3); // the model; gpu: client properties, workers' CA
+
+        Map<String, Object> worker = workerContainer(resources);
+        List<String> workerArgs = at(worker, "args");
+        List<Map<String, Object>> workerMounts = at(worker, "volumeMounts");
+        for (String value : workerArgs) {
+            if (value.startsWith("/")) {
+                assertThat(workerMounts).as("worker argument %s", value)
+                        .anySatisfy(m -> assertThat(value).startsWith(m.get("mountPath") + "/"));
+            }
         }
     }
 
@@ -222,11 +259,16 @@ class KubernetesManifestsTest {
         assertThat(ports).extracting(p -> p.get("name") + ":" + p.get("containerPort"))
                 .containsExactlyInAnyOrder("grpc:" + grpc, "metrics:" + metrics);
 
-        // Probes: Kubernetes' gRPC probes on the gRPC port; readiness asks for the scoring service by name.
-        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
-            assertThat((int) at(container, probe, "grpc", "port")).as(probe).isEqualTo(grpc);
+        // Probes: Kubernetes' gRPC probes on the gRPC port; readiness asks for the scoring service by
+        // name. They cannot speak TLS: a TLS worker has exec probes (SecureTransportManifestsTest).
+        if (!parsed.hasMatchedOption("--tls-cert")) {
+            for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                assertThat((int) at(container, probe, "grpc", "port")).as(probe).isEqualTo(grpc);
+            }
+            assertThat(at(container, "readinessProbe", "grpc", "service").toString()).isEqualTo(LlmScorerGrpc.SERVICE_NAME);
+        } else {
+            assertThat(name).isEqualTo("gpu");
         }
-        assertThat(at(container, "readinessProbe", "grpc", "service").toString()).isEqualTo(LlmScorerGrpc.SERVICE_NAME);
 
         // Shutdown: the pod's grace period covers the worker's drain plus the preStop pause.
         int grace = ((Number) at(one(resources, "Deployment", "duet-llm-worker"), "spec", "template", "spec",
@@ -310,6 +352,59 @@ class KubernetesManifestsTest {
             if (name.equals("gpu")) {
                 assertThat(env).extracting(e -> e.get("name")).containsExactlyInAnyOrder("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
             }
+        }
+    }
+
+    /**
+     * Every Secret the manifests read has a maker: cert-manager (a Certificate's secretName), Strimzi
+     * (a KafkaUser's own name, its cluster's CA certificate), or a person following docs/deploy.md,
+     * which then shows the `kubectl create secret` command for it.
+     */
+    @Test
+    void everySecretTheManifestsReadHasAMaker() throws IOException {
+        String guide = Files.readString(Repo.root().resolve("docs/deploy.md"));
+        Set<String> byHand = new TreeSet<>();
+        for (String name : OVERLAYS) {
+            List<Map<String, Object>> resources = overlay(name);
+            Set<String> made = new HashSet<>();
+            all(resources, "Certificate").forEach(c -> made.add(at(c, "spec", "secretName")));
+            for (Map<String, Object> user : all(resources, "KafkaUser")) {
+                made.add((String) Kustomize.metadata(user).get("name"));
+                made.add(at(user, "metadata", "labels", "strimzi.io/cluster") + "-cluster-ca-cert");
+            }
+            Set<String> read = new TreeSet<>();
+            resources.forEach(r -> secretsRead(r, read));
+            assertThat(read).as("Secrets read in %s", name).isEqualTo(name.equals("dev") ? Set.of()
+                    : Set.of("duet-object-storage", "duet-job", "duet-kafka-cluster-ca-cert", "duet-llm-worker-tls", "duet-ca"));
+            for (String secret : read) {
+                if (!made.contains(secret)) {
+                    byHand.add(secret);
+                    assertThat(guide).as("docs/deploy.md creates Secret %s (%s overlay)", secret, name)
+                            .containsPattern("kubectl -n \\S+ create secret \\S+ " + secret + "\\b");
+                }
+            }
+        }
+        assertThat(byHand).containsExactly("duet-object-storage");
+    }
+
+    /** Names of Secrets a resource reads: secret volumes, secretKeyRef, secretRef, a CA Issuer's secret. */
+    @SuppressWarnings("unchecked")
+    private static void secretsRead(Object node, Set<String> into) {
+        if (node instanceof Map<?, ?> m) {
+            if (m.get("secret") instanceof Map<?, ?> volume && volume.get("secretName") != null) {
+                into.add((String) volume.get("secretName"));
+            }
+            for (String ref : List.of("secretKeyRef", "secretRef")) {
+                if (m.get(ref) instanceof Map<?, ?> r) {
+                    into.add((String) r.get("name"));
+                }
+            }
+            if (m.get("ca") instanceof Map<?, ?> ca && ca.get("secretName") != null) {
+                into.add((String) ca.get("secretName"));
+            }
+            m.values().forEach(v -> secretsRead(v, into));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> secretsRead(v, into));
         }
     }
 
