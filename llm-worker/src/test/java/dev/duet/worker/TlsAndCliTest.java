@@ -107,6 +107,32 @@ class TlsAndCliTest {
     }
 
     @Test
+    void workerCallVerifiesTheCertificateForTheNameItIsGiven() throws Exception {
+        Path[] tls = selfSigned(); // names localhost and 127.0.0.1
+        try (LlmWorker worker = LlmWorker.start(
+                WorkerConfig.builder().tls(tls[0], tls[1]).build(), stories())) {
+            Path request = tmp.resolve("tls-request.json");
+            Files.writeString(request, "{\"requestId\": \"tls-1\", \"task\": \"TASK_POINTWISE\","
+                    + " \"candidates\": [{\"title\": \"Babe (1995)\", \"crmProbability\": 0.4}]}");
+            String target = "127.0.0.1:" + worker.port();
+            Captured named = capture("worker-call", "--target", target, "--request", request.toString(),
+                    "--tls-ca", tls[0].toString(), "--authority", "localhost");
+            assertThat(named.code).as(named.err).isZero();
+            assertThat(named.out).contains("\"requestId\": \"tls-1\"");
+
+            Captured wrongName = capture("worker-call", "--target", target, "--request", request.toString(),
+                    "--tls-ca", tls[0].toString(), "--authority", "duet-llm-worker", "--timeout-ms", "5000");
+            assertThat(wrongName.code).isEqualTo(1);
+            assertThat(wrongName.err).contains("UNAVAILABLE");
+
+            Captured noCa = capture("worker-call", "--target", target, "--request", request.toString(),
+                    "--authority", "localhost");
+            assertThat(noCa.code).isEqualTo(1);
+            assertThat(noCa.err).contains("--authority needs --tls-ca");
+        }
+    }
+
+    @Test
     void tlsNeedsBothFiles() {
         assertThatThrownBy(() -> WorkerConfig.builder().tls(tmp.resolve("c.pem"), null).build())
                 .hasMessageContaining("both a certificate and a key");

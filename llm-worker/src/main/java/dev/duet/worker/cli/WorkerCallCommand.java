@@ -39,12 +39,24 @@ final class WorkerCallCommand implements Callable<Integer> {
     @Option(names = "--tls-ca", description = "PEM CA certificate; connects with TLS when given.")
     Path tlsCa;
 
+    @Option(names = "--authority",
+            description = "Name the worker's certificate must carry when it differs from the target's host"
+                    + " (e.g. duet-llm-worker through a port-forward to 127.0.0.1); needs --tls-ca.")
+    String authority;
+
     @Override
     public Integer call() throws Exception {
         ScoreBatchRequest batch = read(request);
         ChannelCredentials credentials = tlsCa == null ? InsecureChannelCredentials.create()
                 : TlsChannelCredentials.newBuilder().trustManager(tlsCa.toFile()).build();
-        ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
+        if (authority != null && tlsCa == null) {
+            throw new IllegalArgumentException("--authority needs --tls-ca (it names the certificate to expect)");
+        }
+        var builder = Grpc.newChannelBuilder(target, credentials);
+        if (authority != null) {
+            builder.overrideAuthority(authority);
+        }
+        ManagedChannel channel = builder.build();
         try {
             ScoreBatchReply reply = LlmScorerGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).score(batch);
