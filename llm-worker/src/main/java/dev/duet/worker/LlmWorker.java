@@ -52,12 +52,16 @@ public final class LlmWorker implements AutoCloseable {
                 : InsecureServerCredentials.create();
         LlmScorerService service = new LlmScorerService(backend,
                 new RequestValidator(config.limits()), batcher, metrics);
-        this.server = NettyServerBuilder
+        NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.host(), config.port()), credentials)
                 .addService(service)
                 .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .build();
+                .addService(ProtoReflectionServiceV1.newInstance());
+        if (!config.maxConnectionAge().isZero()) {
+            builder.maxConnectionAge(config.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+                    .maxConnectionAgeGrace(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        this.server = builder.build();
         MetricsHttpServer m = null;
         try {
             server.start();

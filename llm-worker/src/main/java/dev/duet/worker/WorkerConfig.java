@@ -17,6 +17,7 @@ public final class WorkerConfig {
     private final Path tlsCert;
     private final Path tlsKey;
     private final Duration shutdownGrace;
+    private final Duration maxConnectionAge;
     private final RequestLimits limits;
 
     private WorkerConfig(Builder b) {
@@ -29,6 +30,7 @@ public final class WorkerConfig {
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
         this.shutdownGrace = b.shutdownGrace;
+        this.maxConnectionAge = b.maxConnectionAge;
         this.limits = b.limits;
     }
 
@@ -78,6 +80,14 @@ public final class WorkerConfig {
         return shutdownGrace;
     }
 
+    /**
+     * Connections older than this are asked to reconnect (a gRPC GOAWAY; calls in flight finish),
+     * so that clients balancing over a DNS name re-resolve it and reach new replicas; zero: never.
+     */
+    public Duration maxConnectionAge() {
+        return maxConnectionAge;
+    }
+
     public RequestLimits limits() {
         return limits;
     }
@@ -93,6 +103,7 @@ public final class WorkerConfig {
         private Path tlsCert;
         private Path tlsKey;
         private Duration shutdownGrace = Duration.ofSeconds(30);
+        private Duration maxConnectionAge = Duration.ZERO;
         private RequestLimits limits = RequestLimits.defaults();
 
         public Builder host(String v) {
@@ -136,6 +147,11 @@ public final class WorkerConfig {
             return this;
         }
 
+        public Builder maxConnectionAge(Duration v) {
+            this.maxConnectionAge = v;
+            return this;
+        }
+
         public Builder limits(RequestLimits v) {
             this.limits = v;
             return this;
@@ -164,6 +180,9 @@ public final class WorkerConfig {
             }
             if (shutdownGrace == null || shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must be zero or positive");
+            }
+            if (maxConnectionAge == null || maxConnectionAge.isNegative()) {
+                throw new IllegalArgumentException("max connection age must be zero (off) or positive");
             }
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new IllegalArgumentException("TLS needs both a certificate and a key file");

@@ -11,6 +11,7 @@ import dev.duet.proto.v1.ScoreReply;
 import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.proto.v1.Task;
 import dev.duet.worker.internal.CausalLmBackend;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -130,6 +131,34 @@ class LlmWorkerServerTest {
         in.onCompleted();
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         return names;
+    }
+
+    @Test
+    void oldConnectionsAreAskedToReconnectSoDnsBalancedClientsFindNewReplicas() throws Exception {
+        LlmWorker worker = start(WorkerConfig.builder().maxConnectionAge(Duration.ofMillis(500))
+                .shutdownGrace(Duration.ofSeconds(1)), stories());
+        ManagedChannel ch = channel(worker);
+        assertThat(blocking(ch).score(batch(TestRequests.pointwise("a", 2, "Babe (1995)"))).getRepliesCount())
+                .isEqualTo(1);
+        assertThat(ch.getState(false)).isEqualTo(ConnectivityState.READY);
+        // The server's GOAWAY (age 0.5 s, jittered by gRPC up to +10 %) sends the idle channel back
+        // to IDLE; the next call connects anew, which is when a dns:/// client re-resolves.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ch.getState(false) == ConnectivityState.READY && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(ch.getState(false)).isNotEqualTo(ConnectivityState.READY);
+        assertThat(blocking(ch).score(batch(TestRequests.pointwise("b", 2, "Heat (1995)"))).getRepliesCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void withoutAMaximumAgeAConnectionStays() throws Exception {
+        LlmWorker worker = start(WorkerConfig.builder(), stories());
+        ManagedChannel ch = channel(worker);
+        blocking(ch).score(batch(TestRequests.pointwise("a", 2, "Babe (1995)")));
+        Thread.sleep(1500);
+        assertThat(ch.getState(false)).isEqualTo(ConnectivityState.READY);
     }
 
     @Test

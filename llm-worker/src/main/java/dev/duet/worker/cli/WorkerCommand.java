@@ -52,12 +52,18 @@ final class WorkerCommand implements Callable<Integer> {
             description = "How long shutdown waits for in-flight batches. Default: ${DEFAULT-VALUE}.")
     long graceSeconds;
 
+    @Option(names = "--max-connection-age-s", defaultValue = "0",
+            description = "Ask clients to reconnect after this many seconds (calls in flight finish), so that"
+                    + " clients balancing over a DNS name find new replicas; 0: never. Default: ${DEFAULT-VALUE}.")
+    long maxConnectionAgeSeconds;
+
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = WorkerConfig.builder().host(host).port(port).maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs)).queueCapacity(queue)
                 .metricsPort(metricsPort).tls(tlsCert, tlsKey)
-                .shutdownGrace(Duration.ofSeconds(graceSeconds)).limits(backend.limits()).build();
+                .shutdownGrace(Duration.ofSeconds(graceSeconds))
+                .maxConnectionAge(Duration.ofSeconds(maxConnectionAgeSeconds)).limits(backend.limits()).build();
         ScoringBackend scoring = backend.create();
         LlmWorker worker;
         try {
