@@ -5,6 +5,7 @@ import dev.duet.job.JobRunner;
 import dev.duet.job.PassThroughJob;
 import dev.duet.job.kafka.KafkaIo;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -27,13 +28,11 @@ final class BenchJob implements AutoCloseable {
     }
 
     /** Validates the options (real job) and submits the job of {@code config}. */
-    static BenchJob start(JobConfig config, Configuration options, Duration bufferTimeout) throws Exception {
+    static BenchJob start(JobConfig config, Configuration options, Map<String, String> flinkConf) throws Exception {
         Configuration flink = JobRunner.flinkConfiguration(options);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         flink.setString("rest.port", "0");
-        if (bufferTimeout != null) {
-            flink.setString("execution.buffer-timeout.interval", bufferTimeout.toMillis() + " ms");
-        }
+        flinkConf.forEach(flink::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
         if (config == JobConfig.PASS_THROUGH) {
             JobRunner.configure(env, options);

@@ -9,7 +9,8 @@ import java.util.Map;
  * Everything measured for one configuration.
  *
  * @param config the configuration
- * @param attempts throughput phases run (a second one when the first backlog drained too fast)
+ * @param attempts throughput phases run: the unmeasured warm-up drain (unless turned off), the measured
+ *     drain, and a second measured drain when the first backlog drained too fast
  * @param halfRate the latency phase at half the measured throughput
  * @param fixedRate configuration c only: the latency phase at the fixed rate of the CRM-route
  *     target; null when not run
@@ -22,9 +23,14 @@ record ConfigResult(JobConfig config, List<ThroughputResult> attempts, LatencyRe
         attempts = List.copyOf(attempts);
     }
 
-    /** The throughput phase the figures come from: the last one. */
+    /** The throughput phase the figures come from: the last measured one; null when none finished. */
     ThroughputResult throughput() {
-        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+        for (int i = attempts.size() - 1; i >= 0; i--) {
+            if (!attempts.get(i).warmUp()) {
+                return attempts.get(i);
+            }
+        }
+        return null;
     }
 
     double sustainedRate() {

@@ -134,18 +134,28 @@ public final class PipelineBench implements AutoCloseable {
         LatencyResult half = null;
         LatencyResult fixed = null;
         try {
-            long events = settings.events > 0 ? settings.events
-                    : Math.min(settings.maxEvents, (long) (FIRST_GUESS.get(config) * settings.drain.toSeconds()));
-            while (true) {
-                ThroughputResult t = throughput(config, events);
-                attempts.add(t);
-                if (!t.accounted()) {
-                    throw new IllegalStateException(String.format(Locale.ROOT,
-                            "inputs and outputs differ: %,d in, %,d out, %,d lost, %,d duplicates, %,d unknown",
-                            t.eventsIn(), t.eventsOut(), t.lost(), t.duplicates(), t.unknown()));
+            double estimate = FIRST_GUESS.get(config);
+            if (!settings.warmUpDrain.isZero()) {
+                // JIT compilation of a configuration's code takes tens of seconds on two busy cores;
+                // a first, unmeasured drain does it (later jobs run in this JVM with the same
+                // classes) and tells how big the measured backlog must be.
+                long warmEvents = settings.events > 0 ? settings.events
+                        : Math.min(settings.maxEvents, (long) (estimate * settings.warmUpDrain.toMillis() / 1e3));
+                ThroughputResult warm = throughput(config, warmEvents, true);
+                attempts.add(warm);
+                requireAccounted(warm);
+                if (Double.isFinite(warm.tailRate())) {
+                    estimate = warm.tailRate();
                 }
-                long wanted = Math.min(settings.maxEvents, (long) Math.ceil(t.sustainedRate() * settings.drain.toSeconds() * 1.1));
-                if (settings.events > 0 || attempts.size() == 2 || t.drainSeconds() >= 0.5 * settings.drain.toSeconds()
+            }
+            long events = settings.events > 0 ? settings.events
+                    : Math.min(settings.maxEvents, (long) Math.ceil(estimate * settings.drain.toMillis() / 1e3 * 1.2));
+            for (int measured = 1; ; measured++) {
+                ThroughputResult t = throughput(config, events, false);
+                attempts.add(t);
+                requireAccounted(t);
+                long wanted = Math.min(settings.maxEvents, (long) Math.ceil(t.sustainedRate() * settings.drain.toMillis() / 1e3 * 1.1));
+                if (settings.events > 0 || measured == 2 || t.drainSeconds() >= 0.5 * settings.drain.toSeconds()
                         || wanted <= events) {
                     break;
                 }
@@ -166,7 +176,16 @@ public final class PipelineBench implements AutoCloseable {
         }
     }
 
-    private ThroughputResult throughput(JobConfig config, long events) throws Exception {
+    private static void requireAccounted(ThroughputResult t) {
+        if (!t.accounted()) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "inputs and outputs differ: %,d in, %,d out, %,d lost, %,d duplicates, %,d unknown",
+                    t.eventsIn(), t.eventsOut(), t.lost(), t.duplicates(), t.unknown()));
+        }
+    }
+
+    private ThroughputResult throughput(JobConfig config, long events, boolean warmUp) throws Exception {
+        String phase = warmUp ? "warm-up drain (not measured)" : "throughput";
         double loadBefore = loadAverage();
         PhaseTopics topics = new PhaseTopics(prefix(config, "drain"), settings.parallelism);
         topics.create(kafka.clientProperties());
@@ -175,7 +194,7 @@ public final class PipelineBench implements AutoCloseable {
             InputLog inputs = new InputLog(settings.parallelism);
             double fillSeconds;
             try (InputWriter writer = new InputWriter(kafka.clientProperties(), topics, inputs)) {
-                log(String.format(Locale.ROOT, "  throughput: writing a backlog of %,d events...", events));
+                log(String.format(Locale.ROOT, "  %s: writing a backlog of %,d events...", phase, events));
                 long every = Math.max(100_000, events / 5 / 100_000 * 100_000);
                 fillSeconds = writer.fill(workload.cursor(), events, n -> {
                     if (n % every == 0) {
@@ -183,23 +202,25 @@ public final class PipelineBench implements AutoCloseable {
                     }
                 });
             }
-            log(String.format(Locale.ROOT, "  throughput: %,d events written in %.1f s (%,.0f/s); starting the bounded job...",
-                    inputs.total(), fillSeconds, inputs.total() / fillSeconds));
+            log(String.format(Locale.ROOT, "  %s: %,d events written in %.1f s (%,.0f/s); starting the bounded job...",
+                    phase, inputs.total(), fillSeconds, inputs.total() / fillSeconds));
             long jobStart = System.nanoTime();
             Profiler profiler = null;
             Profile profile;
-            try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, true, checkpoints), settings.bufferTimeout);
+            try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, true, checkpoints), settings.flinkConf);
                     KafkaConsumer<byte[], byte[]> watcher = endOffsetWatcher()) {
                 List<TopicPartition> outputs = partitions(watcher, topics.output);
                 long deadline = System.nanoTime() + Duration.ofSeconds(180 + events / 500).toNanos();
                 long nextProgress = System.nanoTime() + settings.progressEvery.toNanos();
+                boolean outputStarted = false;
                 while (!job.finished()) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("the job did not drain the backlog within "
                                 + Duration.ofNanos(deadline - jobStart).toSeconds() + " s");
                     }
-                    if (profiler == null && endOffset(watcher, outputs) > 0) {
-                        profiler = Profiler.start("bench-" + config.key + "-throughput");
+                    if (!outputStarted && endOffset(watcher, outputs) > 0) {
+                        outputStarted = true;
+                        profiler = warmUp ? null : Profiler.start("bench-" + config.key + "-throughput");
                     }
                     if (System.nanoTime() > nextProgress) {
                         nextProgress = System.nanoTime() + settings.progressEvery.toNanos();
@@ -229,17 +250,23 @@ public final class PipelineBench implements AutoCloseable {
             } else if (n > 0) {
                 sustained = n / drainSeconds;
             }
+            double tail = Double.NaN;
+            if (n >= 10) {
+                int lo = (int) (0.7 * n);
+                int hi = (int) (0.95 * n) - 1;
+                tail = (hi - lo) / (Math.max(1, times[hi] - times[lo]) / 1e3);
+            }
             long[] perSecond = n == 0 ? new long[0] : new long[(int) ((times[n - 1] - times[0]) / 1000) + 1];
             for (long t : times) {
                 perSecond[(int) ((t - times[0]) / 1000)]++;
             }
-            ThroughputResult result = new ThroughputResult(inputs.total(), n, outputs.lost(inputs), outputs.duplicates(),
+            ThroughputResult result = new ThroughputResult(warmUp, inputs.total(), n, outputs.lost(inputs), outputs.duplicates(),
                     outputs.unknown(), outputs.deadLetters(), fillSeconds, jobSeconds, drainSeconds,
-                    n == 0 ? Double.NaN : n / drainSeconds, sustained, perSecond, outputs.routeCounts(), profile, loadBefore,
+                    n == 0 ? Double.NaN : n / drainSeconds, sustained, tail, perSecond, outputs.routeCounts(), profile, loadBefore,
                     loadAverage());
-            log(String.format(Locale.ROOT, "  throughput: %,d in, %,d out (lost %d, duplicates %d); drained in %.1f s:"
+            log(String.format(Locale.ROOT, "  %s: %,d in, %,d out (lost %d, duplicates %d); drained in %.1f s:"
                             + " %,.0f events/s sustained, %,.0f over the whole drain; routes %s%s",
-                    result.eventsIn(), result.eventsOut(), result.lost(), result.duplicates(), drainSeconds, sustained,
+                    phase, result.eventsIn(), result.eventsOut(), result.lost(), result.duplicates(), drainSeconds, sustained,
                     result.drainRate(), result.routes(), profile == null ? ""
                             : String.format(Locale.ROOT, "; CPU %.2f cores (machine %.2f)", profile.processCores(), profile.machineCores())));
             return result;
@@ -263,7 +290,7 @@ public final class PipelineBench implements AutoCloseable {
             Profile profile = null;
             double writeSeconds;
             long measureFrom;
-            try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, false, checkpoints), settings.bufferTimeout);
+            try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, false, checkpoints), settings.flinkConf);
                     OutputConsumer consumer = new OutputConsumer(kafka.clientProperties(), topics, outputs);
                     InputWriter writer = new InputWriter(kafka.clientProperties(), topics, inputs)) {
                 job.awaitRunning(Duration.ofSeconds(120));

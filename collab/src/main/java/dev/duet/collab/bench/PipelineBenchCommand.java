@@ -3,6 +3,8 @@ package dev.duet.collab.bench;
 import dev.duet.collab.demo.ShortCommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +47,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "30")
     long seconds;
 
+    @Option(names = "--warm-up-drain-seconds", description = "About how long the unmeasured first drain of each"
+            + " configuration takes (JIT warm-up; sizes the measured backlog); 0 for none (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10")
+    long warmUpDrainSeconds;
+
     @Option(names = "--warm-up-seconds", description = "Start of each latency phase left out of its figures"
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     long warmUpSeconds;
@@ -57,8 +64,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
             defaultValue = "2000")
     long checkpointIntervalMs;
 
-    @Option(names = "--buffer-timeout-ms", description = "Flink's network buffer timeout; default: Flink's own (100 ms).")
-    Long bufferTimeoutMs;
+    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "A Flink setting for every job of the run, e.g."
+            + " execution.buffer-timeout.interval=5ms or pipeline.object-reuse=true (repeatable; default: none, the job as"
+            + " ./duet job runs it).")
+    Map<String, String> flinkConf = new LinkedHashMap<>();
 
     @Option(names = "--parallelism", description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int parallelism;
@@ -89,7 +98,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             + " before (c) (default: ${DEFAULT-VALUE}).", defaultValue = "20")
     long workerWarmUpSeconds;
 
-    @Option(names = "--quick", description = "A short smoke run: 20,000-event backlogs, 3 s latency phases after 2 s of"
+    @Option(names = "--quick", description = "A short smoke run: 20,000-event backlogs, no warm-up drain, 3 s latency phases after 2 s of"
             + " warm-up, (c) at 1,000 events/s, 1 s checkpoints.")
     boolean quick;
 
@@ -102,15 +111,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         PipelineBenchSettings.Builder b = PipelineBenchSettings.builder()
                 .out(home(out)).configs(configs).events(events).maxEvents(maxEvents)
-                .drain(Duration.ofSeconds(seconds)).measure(Duration.ofSeconds(seconds)).warmUp(Duration.ofSeconds(warmUpSeconds))
+                .drain(Duration.ofSeconds(seconds)).warmUpDrain(Duration.ofSeconds(warmUpDrainSeconds)).measure(Duration.ofSeconds(seconds)).warmUp(Duration.ofSeconds(warmUpSeconds))
                 .fixedRate(crmRate).checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
-                .bufferTimeout(bufferTimeoutMs == null ? null : Duration.ofMillis(bufferTimeoutMs))
+                .flinkConf(flinkConf)
                 .parallelism(parallelism).requestEvery(requestEvery).candidates(candidates)
                 .k(Math.min(10, candidates)).model(model).modelCache(home(modelCache)).data(data).llmThreads(llmThreads)
                 .workerWarmUp(Duration.ofSeconds(workerWarmUpSeconds))
                 .command("./duet " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         if (quick) {
-            b.events(events > 0 ? events : 20_000).measure(Duration.ofSeconds(3)).warmUp(Duration.ofSeconds(2))
+            b.events(events > 0 ? events : 20_000).warmUpDrain(Duration.ZERO).measure(Duration.ofSeconds(3)).warmUp(Duration.ofSeconds(2))
                     .fixedRate(crmRate > 0 ? 1000 : 0).checkpointInterval(Duration.ofSeconds(1))
                     .workerWarmUp(Duration.ofSeconds(Math.min(5, workerWarmUpSeconds))).progressEvery(Duration.ofSeconds(2));
         }

@@ -97,7 +97,7 @@ public record PipelineBenchResult(
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("parallelism", settings.parallelism);
         s.put("checkpoint_interval_ms", settings.checkpointInterval.toMillis());
-        s.put("buffer_timeout_ms", settings.bufferTimeout == null ? "flink default (100)" : settings.bufferTimeout.toMillis());
+        s.put("flink_conf", new java.util.TreeMap<>(settings.flinkConf));
         s.put("drain_seconds_wanted", settings.drain.toSeconds());
         s.put("backlog_events", settings.events == 0 ? "automatic" : settings.events);
         s.put("latency_warm_up_seconds", settings.warmUp.toSeconds());

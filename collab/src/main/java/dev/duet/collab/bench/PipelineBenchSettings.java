@@ -4,7 +4,9 @@ import dev.duet.core.data.SyntheticConfig;
 import dev.duet.trainer.model.Dcnv2Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Everything a pipeline benchmark run needs; build with {@link #builder()}, which validates. */
 public final class PipelineBenchSettings {
@@ -14,11 +16,12 @@ public final class PipelineBenchSettings {
     final long events;
     final long maxEvents;
     final Duration drain;
+    final Duration warmUpDrain;
     final Duration measure;
     final Duration warmUp;
     final double fixedRate;
     final Duration checkpointInterval;
-    final Duration bufferTimeout;
+    final Map<String, String> flinkConf;
     final int parallelism;
     final int requestEvery;
     final int candidates;
@@ -40,11 +43,12 @@ public final class PipelineBenchSettings {
         events = b.events;
         maxEvents = b.maxEvents;
         drain = b.drain;
+        warmUpDrain = b.warmUpDrain;
         measure = b.measure;
         warmUp = b.warmUp;
         fixedRate = b.fixedRate;
         checkpointInterval = b.checkpointInterval;
-        bufferTimeout = b.bufferTimeout;
+        flinkConf = Map.copyOf(b.flinkConf);
         parallelism = b.parallelism;
         requestEvery = b.requestEvery;
         candidates = b.candidates;
@@ -76,11 +80,12 @@ public final class PipelineBenchSettings {
         private long events;
         private long maxEvents = 4_000_000;
         private Duration drain = Duration.ofSeconds(30);
+        private Duration warmUpDrain = Duration.ofSeconds(10);
         private Duration measure = Duration.ofSeconds(30);
         private Duration warmUp = Duration.ofSeconds(5);
         private double fixedRate = 5000;
         private Duration checkpointInterval = Duration.ofSeconds(2);
-        private Duration bufferTimeout;
+        private Map<String, String> flinkConf = new LinkedHashMap<>();
         private int parallelism = 2;
         private int requestEvery = 20;
         private int candidates = 20;
@@ -127,6 +132,15 @@ public final class PipelineBenchSettings {
             return this;
         }
 
+        /**
+         * About how long the unmeasured first drain of each configuration should take (JIT warm-up;
+         * sizes the measured backlog); zero for none.
+         */
+        public Builder warmUpDrain(Duration v) {
+            warmUpDrain = v;
+            return this;
+        }
+
         /** Measured length of a latency phase (after its warm-up). */
         public Builder measure(Duration v) {
             measure = v;
@@ -150,9 +164,9 @@ public final class PipelineBenchSettings {
             return this;
         }
 
-        /** Flink's network buffer timeout; null keeps Flink's default (100 ms). */
-        public Builder bufferTimeout(Duration v) {
-            bufferTimeout = v;
+        /** Flink settings for every job (e.g. the network buffer timeout); empty runs the job as shipped. */
+        public Builder flinkConf(Map<String, String> v) {
+            flinkConf = new LinkedHashMap<>(v);
             return this;
         }
 
@@ -237,10 +251,11 @@ public final class PipelineBenchSettings {
             require(maxEvents >= 1000, "the largest backlog must be at least 1000 events");
             require(positive(drain) && positive(measure), "--seconds must be positive");
             require(warmUp != null && !warmUp.isNegative(), "--warm-up-seconds must be zero or positive");
+            require(warmUpDrain != null && !warmUpDrain.isNegative(), "--warm-up-drain-seconds must be zero or positive");
             require(fixedRate >= 0 && Double.isFinite(fixedRate), "--crm-rate must be 0 (skip) or positive, got " + fixedRate);
             require(checkpointInterval != null && checkpointInterval.toMillis() >= 100,
                     "--checkpoint-interval-ms must be at least 100");
-            require(bufferTimeout == null || !bufferTimeout.isNegative(), "--buffer-timeout-ms must be zero or positive");
+            require(flinkConf != null && flinkConf.keySet().stream().noneMatch(String::isBlank), "--flink-conf needs KEY=VALUE");
             require(parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
             require(requestEvery >= 1, "--request-every must be at least 1, got " + requestEvery);
             require(candidates >= 1 && candidates <= 100, "--candidates must be in 1..100, got " + candidates);

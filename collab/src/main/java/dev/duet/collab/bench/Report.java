@@ -127,8 +127,9 @@ final class Report {
         row(s, "load average (1 min) during the run", String.format(Locale.ROOT, "%.2f to %.2f", r.loadMin(), r.loadMax()));
         row(s, "parallelism", Integer.toString(r.settings().parallelism));
         row(s, "checkpoints", "exactly once, every " + r.settings().checkpointInterval.toMillis() + " ms (RocksDB, incremental)");
-        row(s, "network buffer timeout", r.settings().bufferTimeout == null ? "Flink's default (100 ms)"
-                : r.settings().bufferTimeout.toMillis() + " ms");
+        row(s, "Flink settings", r.settings().flinkConf.isEmpty()
+                ? "the job's own (Flink defaults otherwise, e.g. network buffer timeout 100 ms, object reuse off)"
+                : new java.util.TreeMap<>(r.settings().flinkConf).toString());
         row(s, "inputs", "interactions with the user's profile, one request (" + r.settings().candidates + " candidates, k "
                 + r.settings().k + ") after every " + r.settings().requestEvery + " interactions; catalog seeded from a file");
         row(s, "data", r.data());
@@ -149,10 +150,10 @@ final class Report {
                 s.append("**Failed:** ").append(c.error()).append("\n\n");
             }
             for (ThroughputResult t : c.attempts()) {
-                s.append(String.format(Locale.ROOT, "- throughput: backlog %,d events (written in %.1f s), %,d out, lost %d,"
+                s.append(String.format(Locale.ROOT, "- %s: backlog %,d events (written in %.1f s), %,d out, lost %d,"
                                 + " duplicates %d; drained in %.1f s: %s events/s sustained, %s over the whole drain; job %.1f s"
                                 + " from submission (start-up and final checkpoint included); routes %s; load %.1f -> %.1f%n",
-                        t.eventsIn(), t.fillSeconds(), t.eventsOut(), t.lost(), t.duplicates(), t.drainSeconds(),
+                        t.warmUp() ? "warm-up drain, not measured" : "throughput", t.eventsIn(), t.fillSeconds(), t.eventsOut(), t.lost(), t.duplicates(), t.drainSeconds(),
                         fmt0(t.sustainedRate()), fmt0(t.drainRate()), t.jobSeconds(), t.routes(), t.loadBefore(), t.loadAfter()));
             }
             latencyLine(s, c.halfRate());

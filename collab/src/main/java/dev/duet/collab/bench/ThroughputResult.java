@@ -8,6 +8,7 @@ import java.util.Map;
  * One throughput phase: a backlog of {@code eventsIn} inputs written before the job started,
  * drained by a bounded job with checkpoints running.
  *
+ * @param warmUp an unmeasured first drain (JIT warm-up, sizes the measured backlog)
  * @param eventsIn inputs the broker acknowledged
  * @param eventsOut output records read back (read_committed)
  * @param lost inputs without an output
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param drainRate outputs per second over the whole drain
  * @param sustainedRate outputs per second between the 10th and the 90th percentile of the output
  *     append times: the drain without its first and last tenth (JIT warm-up, last stragglers)
+ * @param tailRate outputs per second between the 70th and 95th percentile (the warmest part)
  * @param perSecond outputs per second of the drain, second by second
  * @param routes outputs per route
  * @param profile the profile of the drain
@@ -27,6 +29,7 @@ import java.util.Map;
  * @param loadAfter and when it ended
  */
 record ThroughputResult(
+        boolean warmUp,
         long eventsIn,
         long eventsOut,
         long lost,
@@ -38,6 +41,7 @@ record ThroughputResult(
         double drainSeconds,
         double drainRate,
         double sustainedRate,
+        double tailRate,
         long[] perSecond,
         Map<String, Long> routes,
         Profile profile,
@@ -50,6 +54,7 @@ record ThroughputResult(
 
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("warm_up", warmUp);
         m.put("events_in", eventsIn);
         m.put("events_out", eventsOut);
         m.put("lost", lost);
@@ -62,6 +67,7 @@ record ThroughputResult(
         m.put("drain_seconds", drainSeconds);
         m.put("drain_events_per_s", Report.num(drainRate));
         m.put("sustained_events_per_s", Report.num(sustainedRate));
+        m.put("events_per_s_70th_to_95th_percentile", Report.num(tailRate));
         m.put("routes", routes);
         m.put("load_average", List.of(loadBefore, loadAfter));
         m.put("outputs_per_second", perSecond);
