@@ -35,6 +35,11 @@ final class InputWriter implements AutoCloseable {
         properties.put("value.serializer", ByteArraySerializer.class.getName());
         properties.put("acks", "all");
         properties.put("enable.idempotence", "true");
+        // One request in flight: a batch refused while a fresh partition is still being set up
+        // (UNKNOWN_TOPIC_OR_PARTITION) is retried before any later batch of the partition is sent.
+        // With more in flight a later batch was accepted first, and the retried one then failed
+        // for good with OutOfOrderSequenceException.
+        properties.put("max.in.flight.requests.per.connection", "1");
         properties.put("linger.ms", "5");
         properties.put("batch.size", Integer.toString(256 * 1024));
         properties.put("buffer.memory", Long.toString(128L << 20));

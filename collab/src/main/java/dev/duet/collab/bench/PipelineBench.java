@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
+import jdk.jfr.Recording;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -65,6 +66,7 @@ public final class PipelineBench implements AutoCloseable {
     private final List<Double> loads = new ArrayList<>();
     private final long startedNs = System.nanoTime();
 
+    private Recording recording;
     private EmbeddedKafka kafka;
     private LlmWorker worker;
     private Workload workload;
@@ -83,6 +85,7 @@ public final class PipelineBench implements AutoCloseable {
     public PipelineBenchResult run() throws Exception {
         Files.createDirectories(settings.out);
         QuietLogs.apply();
+        recording = Profiler.startRecording();
         String started = java.time.ZonedDateTime.now().withNano(0).toString();
         loads.add(loadAverage());
         Dataset dataset = settings.data != null ? Datasets.load(settings.data)
@@ -220,7 +223,7 @@ public final class PipelineBench implements AutoCloseable {
                     }
                     if (!outputStarted && endOffset(watcher, outputs) > 0) {
                         outputStarted = true;
-                        profiler = warmUp ? null : Profiler.start("bench-" + config.key + "-throughput");
+                        profiler = warmUp ? null : Profiler.start(recording);
                     }
                     if (System.nanoTime() > nextProgress) {
                         nextProgress = System.nanoTime() + settings.progressEvery.toNanos();
@@ -305,7 +308,7 @@ public final class PipelineBench implements AutoCloseable {
                         failIf("the input writer", writer.failure());
                         failIf("the output reader", consumer.failure());
                         if (profiler == null && writer.measureFromMs() != Long.MAX_VALUE) {
-                            profiler = Profiler.start("bench-" + config.key + "-latency");
+                            profiler = Profiler.start(recording);
                         }
                         if (System.nanoTime() > nextProgress) {
                             nextProgress = System.nanoTime() + settings.progressEvery.toNanos();
@@ -484,6 +487,9 @@ public final class PipelineBench implements AutoCloseable {
         }
         if (kafka != null) {
             kafka.close();
+        }
+        if (recording != null) {
+            recording.close();
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param hotProjectMethods the topmost {@code dev.duet} frame of each execution sample
  * @param hotNativeMethods top frames of native samples (ONNX Runtime, RocksDB, ...)
  * @param sampledThreads execution samples per thread group
- * @param threadCpu CPU seconds per thread group (ThreadMXBean, native work included)
+ * @param threadCpu CPU seconds per thread group from /proc (Java and native threads; the kernel keeps 15
+ *     characters of a name)
  * @param gcPauseMs garbage-collection pauses, summed
  * @param collections garbage collections
  */

@@ -2,11 +2,10 @@ package dev.duet.collab.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,15 +20,20 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Profiles one measured phase in this JVM (broker, job, worker and benchmark clients all run
- * here): a JFR recording of execution samples (threads running Java code, every 10 ms), native
+ * here): from the run's one JFR recording, the phase's execution samples (threads running Java code, every 10 ms), native
  * method samples (threads inside native code such as ONNX Runtime or RocksDB, every 20 ms) and
- * garbage collections; and, sampled every second, the CPU time of every thread (ThreadMXBean, so
- * native work counts too), the process's CPU time and the whole machine's ({@code /proc/stat}),
- * which shows when something outside this JVM competed for the cores.
+ * garbage collections; and, sampled every second from {@code /proc/self/task}, the CPU time of
+ * every thread of the process: Java threads, and the native ones the JVM's own beans do not show
+ * (garbage collector, JIT compilers, ONNX Runtime's and RocksDB's thread pools); the kernel keeps
+ * only the first 15 characters of a thread's name. Also the process's CPU time and the whole
+ * machine's ({@code /proc/stat}), which shows when something outside this JVM competed for the
+ * cores.
  */
 final class Profiler {
 
     private static final int TOP = 12;
+    /** Linux's USER_HZ, the unit of the CPU times in /proc (100 on every common platform). */
+    private static final int TICKS_PER_SECOND = 100;
     /** Native frames where a thread waits for I/O rather than works; left out of the native table. */
     private static final Pattern IDLE_NATIVE =
             Pattern.compile(".*(EPoll\\.wait|epollWait|Net\\.poll|Net\\.accept|SocketDispatcher\\.read0|kevent|Thread\\.sleep).*");
@@ -37,23 +41,19 @@ final class Profiler {
     private static final Pattern NUMBERS = Pattern.compile("\\d+");
 
     private final Recording recording;
+    private final Instant begin = Instant.now();
     private final long wallStartNs = System.nanoTime();
     private final long processCpuStartNs = processCpuNs();
     private final long[] machineStart = machineJiffies();
-    private final Map<Long, long[]> threadCpu = new HashMap<>();
-    private final Map<Long, String> threadNames = new HashMap<>();
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    /** Per OS thread id: CPU ticks when first seen and now. */
+    private final Map<Integer, long[]> threadCpu = new HashMap<>();
+    private final Map<Integer, String> threadNames = new HashMap<>();
+    private boolean sampled;
     private final Thread sampler;
     private volatile boolean sampling = true;
 
-    private Profiler(String name) {
-        recording = new Recording();
-        recording.setName(name);
-        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
-        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(20));
-        recording.enable("jdk.GarbageCollection");
-        recording.setToDisk(true);
-        recording.start();
+    private Profiler(Recording recording) {
+        this.recording = recording;
         sampleThreads();
         sampler = new Thread(() -> {
             while (sampling) {
@@ -69,22 +69,56 @@ final class Profiler {
         sampler.start();
     }
 
-    static Profiler start(String name) {
-        return new Profiler(name);
+    /**
+     * Starts the JFR recording that every profile of a run is cut from. Call it once, before
+     * anything is measured: the first JFR recording of a JVM makes it throw away its compiled code
+     * (HotSpot deoptimises everything when JFR starts late), and a job measured right after that
+     * ran many times slower for 20 to 30 s while the JIT compiled it again.
+     */
+    static Recording startRecording() {
+        Recording recording = new Recording();
+        recording.setName("duet-bench-pipeline");
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(20));
+        recording.enable("jdk.GarbageCollection");
+        recording.setToDisk(true);
+        recording.setMaxAge(Duration.ofMinutes(10));
+        recording.start();
+        return recording;
     }
 
-    /** The CPU time of every live thread: the first value seen and the latest. */
+    /** Starts profiling a phase; its JFR events are cut from {@code recording} ({@link #startRecording}). */
+    static Profiler start(Recording recording) {
+        return new Profiler(recording);
+    }
+
+    /**
+     * The CPU time (user + system, clock ticks) of every thread of the process: the first value
+     * seen and the latest. A thread that starts after the first sample counts from its start.
+     */
     private synchronized void sampleThreads() {
-        long[] ids = threads.getAllThreadIds();
-        ThreadInfo[] infos = threads.getThreadInfo(ids);
-        for (int i = 0; i < ids.length; i++) {
-            long cpu = threads.getThreadCpuTime(ids[i]);
-            if (cpu < 0 || infos[i] == null) {
-                continue;
+        Path tasks = Path.of("/proc/self/task");
+        boolean firstSample = !sampled;
+        sampled = true;
+        try (var dirs = Files.list(tasks)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String[] f = stat.substring(close + 2).split(" ");
+                    // After the name: state is field 3 of stat(5); utime and stime are 14 and 15.
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    int tid = Integer.parseInt(dir.getFileName().toString());
+                    long[] seen = threadCpu.computeIfAbsent(tid, id -> new long[] {firstSample ? ticks : 0, ticks});
+                    seen[1] = ticks;
+                    threadNames.put(tid, stat.substring(open + 1, close));
+                } catch (IOException | RuntimeException gone) {
+                    // The thread ended between listing and reading.
+                }
             }
-            long[] seen = threadCpu.computeIfAbsent(ids[i], id -> new long[] {cpu, cpu});
-            seen[1] = cpu;
-            threadNames.put(ids[i], infos[i].getThreadName());
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: no per-thread figures.
         }
     }
 
@@ -102,18 +136,18 @@ final class Profiler {
             double busy = (double) (machineEnd[0] - machineStart[0]) / (machineEnd[1] - machineStart[1]);
             machineCores = busy * Runtime.getRuntime().availableProcessors();
         }
-        recording.stop();
+        Instant end = Instant.now();
         Path file = Files.createTempFile("duet-bench-", ".jfr");
         try {
             recording.dump(file);
-            recording.close();
-            return summarise(file, seconds, processCores, machineCores);
+            return summarise(file, begin, end, seconds, processCores, machineCores);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    private Profile summarise(Path file, double seconds, double processCores, double machineCores) throws IOException {
+    private Profile summarise(Path file, Instant from, Instant to, double seconds, double processCores, double machineCores)
+            throws IOException {
         Map<String, Double> hot = new HashMap<>();
         Map<String, Double> hotProject = new HashMap<>();
         Map<String, Double> hotNative = new HashMap<>();
@@ -123,6 +157,9 @@ final class Profiler {
         double gcPauseMs = 0;
         int collections = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
+                continue;
+            }
             String type = e.getEventType().getName();
             if (type.equals("jdk.GarbageCollection")) {
                 collections++;
@@ -151,17 +188,25 @@ final class Profiler {
             }
         }
         Map<String, Double> cpuByGroup = new HashMap<>();
+        Map<String, Integer> threadsByGroup = new HashMap<>();
         synchronized (this) {
             threadCpu.forEach((id, cpu) -> {
-                double s = (cpu[1] - cpu[0]) / 1e9;
+                double s = (cpu[1] - cpu[0]) / (double) TICKS_PER_SECOND;
                 if (s > 0) {
-                    cpuByGroup.merge(threadGroup(threadNames.get(id)), s, Double::sum);
+                    String group = threadGroup(threadNames.get(id));
+                    cpuByGroup.merge(group, s, Double::sum);
+                    threadsByGroup.merge(group, 1, Integer::sum);
                 }
             });
         }
+        // The number of threads behind a name: native pools (ONNX Runtime's) carry the name of the
+        // thread that created them, so a task thread's name with more threads than subtasks says so.
+        Map<String, Double> cpuByNamedGroup = new HashMap<>();
+        cpuByGroup.forEach((group, s) -> cpuByNamedGroup.put(group + " (" + threadsByGroup.get(group) + ")", s));
         return new Profile(seconds, processCores, machineCores, samples, nativeSamples, top(hot, samples),
                 top(hotProject, samples), top(hotNative, nativeSamples), top(sampledThreads, samples),
-                top(cpuByGroup, cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum()), gcPauseMs, collections);
+                top(cpuByNamedGroup, cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum()), gcPauseMs,
+                collections);
     }
 
     private static String frame(RecordedFrame f) {

@@ -24,7 +24,7 @@ final class Report {
     static final String LATENCY_CHART = "pipeline-latency.png";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final int PROFILE_ROWS = 8;
+    private static final int PROFILE_ROWS = 10;
 
     private Report() {}
 
@@ -165,7 +165,7 @@ final class Report {
             }
             if (c.halfRate() != null && c.halfRate().profile() != null) {
                 s.append("\nProfile of the latency phase at half rate (CPU per thread group):\n\n");
-                s.append(entries(c.halfRate().profile().threadCpu(), "thread group", "CPU s", true));
+                s.append(entries(c.halfRate().profile().threadCpu(), "thread name, 15 characters (threads)", "CPU s", true));
             }
             s.append('\n');
         }
@@ -192,7 +192,7 @@ final class Report {
                         + " in %d collections; %,d execution samples, %,d native samples outside I/O waits.%n%n",
                 p.seconds(), p.processCores(), p.machineCores(), p.gcPauseMs(), p.collections(), p.executionSamples(),
                 p.nativeSamples()));
-        s.append(entries(p.threadCpu(), "thread group", "CPU s", true)).append('\n');
+        s.append(entries(p.threadCpu(), "thread name, 15 characters (threads)", "CPU s", true)).append('\n');
         s.append(entries(p.hotMethods(), "hot method (top frame, Java)", "samples", false)).append('\n');
         s.append(entries(p.hotProjectMethods(), "topmost dev.duet frame", "samples", false)).append('\n');
         s.append(entries(p.hotNativeMethods(), "hot native method", "samples", false));
