@@ -188,21 +188,28 @@ final class Profiler {
             }
         }
         Map<String, Double> cpuByGroup = new HashMap<>();
-        Map<String, Integer> threadsByGroup = new HashMap<>();
+        Map<String, List<Double>> threadsByGroup = new HashMap<>();
         synchronized (this) {
             threadCpu.forEach((id, cpu) -> {
                 double s = (cpu[1] - cpu[0]) / (double) TICKS_PER_SECOND;
                 if (s > 0) {
                     String group = threadGroup(threadNames.get(id));
                     cpuByGroup.merge(group, s, Double::sum);
-                    threadsByGroup.merge(group, 1, Integer::sum);
+                    threadsByGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(s);
                 }
             });
         }
-        // The number of threads behind a name: native pools (ONNX Runtime's) carry the name of the
-        // thread that created them, so a task thread's name with more threads than subtasks says so.
+        // The threads behind a name, each with its CPU seconds when there are few: native pools
+        // (ONNX Runtime's) carry the name of the thread that created them, so a task's name with
+        // more threads than subtasks shows the pool, and what it used.
         Map<String, Double> cpuByNamedGroup = new HashMap<>();
-        cpuByGroup.forEach((group, s) -> cpuByNamedGroup.put(group + " (" + threadsByGroup.get(group) + ")", s));
+        cpuByGroup.forEach((group, s) -> {
+            List<Double> each = threadsByGroup.get(group);
+            each.sort(java.util.Comparator.reverseOrder());
+            String detail = each.size() == 1 || each.size() > 4 ? "" : ": " + String.join(", ",
+                    each.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f", v)).toList());
+            cpuByNamedGroup.put(group + " (" + each.size() + detail + ")", s);
+        });
         return new Profile(seconds, processCores, machineCores, samples, nativeSamples, top(hot, samples),
                 top(hotProject, samples), top(hotNative, nativeSamples), top(sampledThreads, samples),
                 top(cpuByNamedGroup, cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum()), gcPauseMs,

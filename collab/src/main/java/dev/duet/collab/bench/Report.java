@@ -160,6 +160,8 @@ final class Report {
             latencyLine(s, c.fixedRate());
             ThroughputResult t = c.throughput();
             if (t != null && t.profile() != null) {
+                s.append(String.format(Locale.ROOT, "%nCPU of the whole JVM per event during the drain: about %.0f us.%n",
+                        t.cpuMicrosPerEvent()));
                 s.append("\nProfile of the drain:\n\n");
                 profile(s, t.profile());
             }

@@ -52,6 +52,15 @@ record ThroughputResult(
         return eventsIn > 0 && eventsOut == eventsIn && lost == 0 && duplicates == 0 && unknown == 0;
     }
 
+    /**
+     * CPU of the whole JVM (broker, job, clients) per output during the profiled drain, in
+     * microseconds; NaN without a profile.
+     */
+    double cpuMicrosPerEvent() {
+        return profile == null || eventsOut == 0 ? Double.NaN
+                : profile.processCores() * profile.seconds() * 1e6 / eventsOut;
+    }
+
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("warm_up", warmUp);
@@ -68,6 +77,7 @@ record ThroughputResult(
         m.put("drain_events_per_s", Report.num(drainRate));
         m.put("sustained_events_per_s", Report.num(sustainedRate));
         m.put("events_per_s_70th_to_95th_percentile", Report.num(tailRate));
+        m.put("jvm_cpu_us_per_event", Report.num(cpuMicrosPerEvent()));
         m.put("routes", routes);
         m.put("load_average", List.of(loadBefore, loadAfter));
         m.put("outputs_per_second", perSecond);
