@@ -147,6 +147,9 @@ public final class JobOptions {
     // Runtime
     public static final ConfigOption<Integer> PARALLELISM =
             key("job.parallelism").intType().defaultValue(2).withDescription("Parallelism of every operator.");
+    public static final ConfigOption<Boolean> OBJECT_REUSE =
+            key("job.object-reuse").booleanType().defaultValue(true)
+                    .withDescription("Hand records between chained operators without copying them (Flink's object reuse). Safe for this job: its operators never change or keep a record after emitting it, except to hand it on. Without it every hop deep-copies each task (ScoringTask with its history) by reflection.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
                     .withDescription("Exactly-once checkpoint interval; outputs become visible to read_committed consumers on checkpoints.");

@@ -51,6 +51,11 @@ public final class JobRunner {
     /** Applies parallelism and exactly-once checkpointing to an environment. */
     public static void configure(StreamExecutionEnvironment env, Configuration options) {
         env.setParallelism(options.get(JobOptions.PARALLELISM));
+        if (options.get(JobOptions.OBJECT_REUSE)) {
+            env.getConfig().enableObjectReuse();
+        } else {
+            env.getConfig().disableObjectReuse();
+        }
         env.enableCheckpointing(options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
     }
 
