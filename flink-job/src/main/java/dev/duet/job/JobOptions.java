@@ -57,6 +57,10 @@ public final class JobOptions {
             key("scoring.max-delay").durationType().defaultValue(Duration.ofMillis(20))
                     .withDescription("Longest a sample waits for its batch to fill (processing time).");
 
+    public static final ConfigOption<Integer> INTRA_OP_THREADS =
+            key("scoring.intra-op-threads").intType().defaultValue(1)
+                    .withDescription("ONNX Runtime threads per CRM call. 1 runs the model on the calling task thread: the subtasks already keep the cores busy, and ONNX Runtime's own pool (0 lets it choose: a thread per core) spins while it waits, which cost about a core in bench pipeline.");
+
     // State
     public static final ConfigOption<Integer> HISTORY_LENGTH =
             key("state.history-length").intType().defaultValue(50)

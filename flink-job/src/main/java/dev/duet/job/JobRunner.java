@@ -88,7 +88,7 @@ public final class JobRunner {
                         KafkaIo.exactlyOnceSink(options, options.get(JobOptions.TOPIC_RECOMMENDATIONS), "recommendations"),
                         KafkaIo.exactlyOnceSink(options, options.get(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters"),
                         options,
-                        OnnxCrmScorer.factory())
+                        OnnxCrmScorer.factory(options.get(JobOptions.INTRA_OP_THREADS)))
                 .build(env);
     }
 }

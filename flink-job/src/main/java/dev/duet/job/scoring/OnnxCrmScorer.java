@@ -1,6 +1,7 @@
 package dev.duet.job.scoring;
 
 import dev.duet.core.crm.CrmModel;
+import dev.duet.core.onnx.SharedSessions;
 import dev.duet.core.crm.CrmScores;
 import dev.duet.core.features.EncodedBatch;
 import java.nio.file.Path;
@@ -20,9 +21,20 @@ public final class OnnxCrmScorer implements CrmScorer {
         this.model = model;
     }
 
-    /** The factory the job uses: {@link CrmModel#load} on the CPU. */
+    /** {@link CrmModel#load} on the CPU, the model run on the calling task thread. */
     public static CrmScorerFactory factory() {
-        return path -> new OnnxCrmScorer(CrmModel.load(Path.of(path)));
+        return factory(1);
+    }
+
+    /**
+     * {@link CrmModel#load} on the CPU with {@code intraOpThreads} ONNX Runtime threads per call
+     * (0: ONNX Runtime's default pool, one spinning thread per core).
+     */
+    public static CrmScorerFactory factory(int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("scoring.intra-op-threads must be 0 or more, got " + intraOpThreads);
+        }
+        return path -> new OnnxCrmScorer(CrmModel.load(Path.of(path), SharedSessions.Device.CPU, intraOpThreads));
     }
 
     @Override
