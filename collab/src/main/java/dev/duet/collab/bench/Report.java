@@ -128,7 +128,9 @@ final class Report {
         row(s, "parallelism", Integer.toString(r.settings().parallelism));
         row(s, "checkpoints", "exactly once, every " + r.settings().checkpointInterval.toMillis() + " ms (RocksDB, incremental)");
         row(s, "Flink settings", r.settings().flinkConf.isEmpty()
-                ? "the job's own (Flink defaults otherwise, e.g. network buffer timeout 100 ms, object reuse off)"
+                ? "the job's defaults (job.object-reuse " + dev.duet.job.JobOptions.OBJECT_REUSE.defaultValue()
+                        + ", scoring.intra-op-threads " + dev.duet.job.JobOptions.INTRA_OP_THREADS.defaultValue()
+                        + "); Flink defaults otherwise, e.g. network buffer timeout 100 ms"
                 : new java.util.TreeMap<>(r.settings().flinkConf).toString());
         row(s, "inputs", "interactions with the user's profile, one request (" + r.settings().candidates + " candidates, k "
                 + r.settings().k + ") after every " + r.settings().requestEvery + " interactions; catalog seeded from a file");

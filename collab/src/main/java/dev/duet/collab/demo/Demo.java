@@ -124,7 +124,10 @@ public final class Demo implements AutoCloseable {
         Files.write(seed, catalog, StandardCharsets.UTF_8);
 
         out.println("duet demo: starting the LLM worker: " + DemoWorker.describe(settings.llm, settings.llmModel) + "...");
-        worker = DemoWorker.start(settings.llm, settings.llmModel, settings.llmThreads);
+        if (settings.calibration != null) {
+            out.println("duet demo: routing gate, thresholds and head from " + settings.calibration.toAbsolutePath());
+        }
+        worker = DemoWorker.start(settings.llm, settings.llmModel, settings.llmThreads, settings.calibration);
         long warm = System.nanoTime();
         Map<String, Integer> popularity = new java.util.HashMap<>();
         dataset.interactions().forEach(i -> popularity.merge(i.itemId(), 1, Integer::sum));

@@ -67,6 +67,11 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "1")
     int llmThreads;
 
+    @Option(names = "--calibration", paramLabel = "FILE", description = "A calibration file from ./duet calibrate for the"
+            + " same model and LLM: the job routes with its gate and thresholds, the text-encoder worker uses its head"
+            + " (default: none, the documented defaults).")
+    Path calibration;
+
     @Option(names = "--warm-up-s", description = "Longest time spent encoding catalog items into the worker's cache"
             + " before the replay (default: ${DEFAULT-VALUE}).", defaultValue = "20")
     long warmUpSeconds;
@@ -115,6 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
         DemoSettings settings = DemoSettings.builder()
                 .events(events).rate(rate).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
                 .model(model).modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
+                .calibration(calibration)
                 .warmUp(Duration.ofSeconds(warmUpSeconds)).llmTimeout(Duration.ofMillis(llmTimeoutMs)).llmCallTimeout(Duration.ofMillis(llmCallTimeoutMs))
                 .budgetShare(budget).parallelism(parallelism).checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .dashboardPort(dashboardPort).timeout(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))

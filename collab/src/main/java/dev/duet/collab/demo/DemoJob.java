@@ -51,6 +51,9 @@ final class DemoJob implements AutoCloseable {
         c.set(JobOptions.WEB_PORT, dashboardPort);
         c.set(JobOptions.LLM_TIMEOUT, settings.llmTimeout);
         c.set(JobOptions.LLM_CALL_TIMEOUT, settings.llmCallTimeout);
+        if (settings.calibration != null) {
+            c.set(JobOptions.GATE_CALIBRATION, settings.calibration.toAbsolutePath().toString());
+        }
         return c;
     }
 

@@ -45,6 +45,8 @@ public final class DemoSettings {
     final LlmBackend llm;
     final String llmModel;
     final int llmThreads;
+    /** A calibration file from ./duet calibrate (gate and text-encoder head), or null. */
+    final Path calibration;
     final int dashboardPort;
     final Duration llmTimeout;
     final Duration warmUp;
@@ -72,6 +74,7 @@ public final class DemoSettings {
         llm = b.llm;
         llmModel = b.llmModel;
         llmThreads = b.llmThreads;
+        calibration = b.calibration;
         dashboardPort = b.dashboardPort;
         llmTimeout = b.llmTimeout;
         warmUp = b.warmUp;
@@ -130,6 +133,7 @@ public final class DemoSettings {
         private LlmBackend llm = LlmBackend.TEXT_ENCODER;
         private String llmModel;
         private int llmThreads = 1;
+        private Path calibration;
         private int dashboardPort = 8081;
         // Roomier than the job's production defaults (2 s, 800 ms): the demo shares two cores
         // between the broker, the job and the worker, and a fallback should mean a problem.
@@ -241,6 +245,15 @@ public final class DemoSettings {
             return this;
         }
 
+        /**
+         * A calibration file from {@code ./duet calibrate}: the job routes with its gate and
+         * thresholds, the text-encoder worker scores with its head; null for the defaults.
+         */
+        public Builder calibration(Path v) {
+            calibration = v;
+            return this;
+        }
+
         /** Flink dashboard port; 0 picks a free one. */
         public Builder dashboardPort(int v) {
             dashboardPort = v;
@@ -309,6 +322,8 @@ public final class DemoSettings {
             require(synthetic != null && training != null, "synthetic and training settings are required");
             require(llm != LlmBackend.CAUSAL_LM || llmModel != null, "--llm causal-lm needs --llm-model DIR");
             require(llmThreads >= 0, "--llm-threads must be 0 or more");
+            require(calibration == null || java.nio.file.Files.isRegularFile(calibration),
+                    "--calibration " + calibration + ": no such file (./duet calibrate writes one)");
             require(dashboardPort >= 0 && dashboardPort <= 65535, "--dashboard-port must be in 0..65535, got " + dashboardPort);
             require(llmTimeout != null && llmCallTimeout != null && llmCallTimeout.toMillis() >= 1
                     && llmCallTimeout.compareTo(llmTimeout) <= 0, "the LLM call timeout must be positive and at most the LLM timeout");

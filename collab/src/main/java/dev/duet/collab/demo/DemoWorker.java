@@ -30,11 +30,21 @@ public final class DemoWorker {
     private DemoWorker() {}
 
     public static LlmWorker start(DemoSettings.LlmBackend kind, String model, int threads) throws Exception {
+        return start(kind, model, threads, null);
+    }
+
+    /** As {@link #start(DemoSettings.LlmBackend, String, int)}, the text encoder with a calibration's head. */
+    public static LlmWorker start(DemoSettings.LlmBackend kind, String model, int threads, Path calibration) throws Exception {
         ScoringBackend backend = switch (kind) {
-            case TEXT_ENCODER -> TextEncoderBackend.builder()
-                    .model(model == null ? "all-minilm-l6-v2" : model)
-                    .intraOpThreads(threads)
-                    .build();
+            case TEXT_ENCODER -> {
+                TextEncoderBackend.Builder b = TextEncoderBackend.builder()
+                        .model(model == null ? "all-minilm-l6-v2" : model)
+                        .intraOpThreads(threads);
+                if (calibration != null) {
+                    b.head(calibration);
+                }
+                yield b.build();
+            }
             case CAUSAL_LM -> {
                 Path dir = Path.of(model);
                 if (!Files.isDirectory(dir)) {
