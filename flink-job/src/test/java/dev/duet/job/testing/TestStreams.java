@@ -38,7 +38,11 @@ public final class TestStreams {
         return out;
     }
 
-    /** Requests, every other one with explicit candidates. */
+    /**
+     * Requests, every other one with explicit candidates: one from the upper half of the catalog,
+     * one unknown item and one from the lower half, so the three are always distinct (a request
+     * with a repeated candidate is invalid and would be dead-lettered).
+     */
     public static List<String> requests(int count, int users, int items, long seed) {
         Random r = new Random(seed);
         List<String> out = new ArrayList<>();
@@ -46,7 +50,7 @@ public final class TestStreams {
             int user = r.nextInt(users);
             long ts = START_MS + i * 300_000L;
             if (i % 2 == 0) {
-                out.add("{\"request_id\":\"r" + i + "\",\"user\":\"u" + user + "\",\"candidates\":[\"i" + r.nextInt(items) + "\",\"i"
+                out.add("{\"request_id\":\"r" + i + "\",\"user\":\"u" + user + "\",\"candidates\":[\"i" + (items / 2 + r.nextInt(items - items / 2)) + "\",\"i"
                         + (items + 5) + "\",\"i" + r.nextInt(items / 2) + "\"],\"k\":2,\"timestamp\":" + ts + "}");
             } else {
                 out.add("{\"request_id\":\"r" + i + "\",\"user\":\"u" + user + "\",\"k\":5,\"timestamp\":" + ts + "}");
