@@ -62,9 +62,24 @@ public final class EncodedBatch {
         return size == capacity;
     }
 
+    // What the last encoded row's user side came from (FeatureEncoding's per-batch memo): a
+    // request's candidate rows share one user, profile and history, so they are looked up once.
+    int memoRow = -1;
+    Object memoUser;
+    String memoUserId;
+    String[] memoHistory;
+    float[] memoRatings;
+    /** Scratch for one item's genre indices. */
+    int[] genreScratch = new int[8];
+
     /** Empties the batch for reuse (arrays are overwritten row by row). */
     public void clear() {
         size = 0;
+        memoRow = -1;
+        memoUser = null;
+        memoUserId = null;
+        memoHistory = null;
+        memoRatings = null;
     }
 
     /** Claims the next row; callers fill it through {@link FeatureEncoding#encodeRow}. */

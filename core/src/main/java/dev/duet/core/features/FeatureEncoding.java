@@ -153,12 +153,37 @@ public final class FeatureEncoding {
         int f = FIELDS.size();
         long[] cat = batch.categorical;
         int c = row * f;
-        cat[c] = offsets[USER] + vocabularies.get(USER).indexOf(sample.userId());
+        int k = historyLength;
+        int hBase = row * k;
+        // Rows that share the previous row's user, profile and history objects (a request's
+        // candidates) copy its user-side columns: the same lookups would give the same values.
+        boolean sameUserSide = batch.memoRow == row - 1 && row > 0 && batch.memoUser == user
+                && batch.memoUserId == sample.userId() && batch.memoHistory == sample.historyItems()
+                && batch.memoRatings == sample.historyRatings();
+        if (sameUserSide) {
+            int p = c - f;
+            cat[c] = cat[p];
+            System.arraycopy(cat, p + 2, cat, c + 2, 4);
+            System.arraycopy(batch.historyItems, hBase - k, batch.historyItems, hBase, k);
+            System.arraycopy(batch.historyRatings, hBase - k, batch.historyRatings, hBase, k);
+            System.arraycopy(batch.historyMask, hBase - k, batch.historyMask, hBase, k);
+            batch.dense[row * DENSE] = batch.dense[(row - 1) * DENSE];
+            batch.dense[row * DENSE + 1] = batch.dense[(row - 1) * DENSE + 1];
+        } else {
+            cat[c] = offsets[USER] + vocabularies.get(USER).indexOf(sample.userId());
+            cat[c + 2] = offsets[2] + vocabularies.get(2).indexOf(user.gender());
+            cat[c + 3] = offsets[3] + vocabularies.get(3).indexOf(user.age());
+            cat[c + 4] = offsets[4] + vocabularies.get(4).indexOf(user.occupation());
+            cat[c + 5] = offsets[5] + vocabularies.get(5).indexOf(zipPrefix(user.zip()));
+            encodeHistory(sample, row, hBase, batch);
+        }
+        batch.memoRow = row;
+        batch.memoUser = user;
+        batch.memoUserId = sample.userId();
+        batch.memoHistory = sample.historyItems();
+        batch.memoRatings = sample.historyRatings();
+
         cat[c + 1] = offsets[ITEM] + vocabularies.get(ITEM).indexOf(sample.itemId());
-        cat[c + 2] = offsets[2] + vocabularies.get(2).indexOf(user.gender());
-        cat[c + 3] = offsets[3] + vocabularies.get(3).indexOf(user.age());
-        cat[c + 4] = offsets[4] + vocabularies.get(4).indexOf(user.occupation());
-        cat[c + 5] = offsets[5] + vocabularies.get(5).indexOf(zipPrefix(user.zip()));
         cat[c + 6] = offsets[6] + vocabularies.get(6).indexOf(yearBucket(item.year()));
 
         int g = genres.size() - 1;
@@ -166,21 +191,27 @@ public final class FeatureEncoding {
         for (int j = 0; j < g; j++) {
             batch.genreWeights[gBase + j] = 0f;
         }
-        int known = 0;
-        for (String name : item.genres()) {
-            if (genres.indexOf(name) != Vocabulary.OOV) {
-                known++;
-            }
+        // Each genre looked up once; unknown genres are dropped and the known share the weight.
+        List<String> names = item.genres();
+        if (batch.genreScratch.length < names.size()) {
+            batch.genreScratch = new int[names.size()];
         }
-        for (String name : item.genres()) {
+        int known = 0;
+        for (String name : names) {
             int index = genres.indexOf(name);
             if (index != Vocabulary.OOV) {
-                batch.genreWeights[gBase + index - 1] = 1f / known;
+                batch.genreScratch[known++] = index;
             }
         }
+        for (int j = 0; j < known; j++) {
+            batch.genreWeights[gBase + batch.genreScratch[j] - 1] = 1f / known;
+        }
+        batch.labels[row] = sample.label();
+    }
 
+    /** The history block and the two dense history features of one row. */
+    private void encodeHistory(Sample sample, int row, int hBase, EncodedBatch batch) {
         int k = historyLength;
-        int hBase = row * k;
         String[] history = sample.historyItems();
         float[] ratings = sample.historyRatings();
         int from = Math.max(0, history.length - k);
@@ -202,7 +233,6 @@ public final class FeatureEncoding {
         }
         batch.dense[row * DENSE] = (float) length / k;
         batch.dense[row * DENSE + 1] = length == 0 ? 0f : ratingSum / length;
-        batch.labels[row] = sample.label();
     }
 
     /** A rating mapped to about [-1, 1] (MovieLens: (r - 3) / 2); implicit feedback is 1. */

@@ -33,6 +33,48 @@ class FeatureEncodingTest {
         assertThat(copy.embeddingRows()).isEqualTo(encoding.embeddingRows());
     }
 
+    /**
+     * A request's candidate rows share one user, profile and history (the same objects), and the
+     * encoding then copies the previous row's user side instead of looking it up again: the rows
+     * must equal those of samples with fresh copies of everything, which the memo cannot match.
+     */
+    @Test
+    void rowsSharingAUserSideEncodeAsIfEachWereAlone() {
+        java.util.List<Sample> base = split.test().subList(0, 30);
+        EncodedBatch shared = new EncodedBatch(encoding, 90);
+        EncodedBatch fresh = new EncodedBatch(encoding, 90);
+        for (Sample s : base) {
+            var user = ds.user(s.userId());
+            for (Sample other : split.test().subList(30, 33)) { // three candidates per request
+                Sample candidate = new Sample(s.userId(), other.itemId(), s.timestampMs(), 0, -1, s.historyItems(),
+                        s.historyRatings());
+                encoding.encode(candidate, ds.item(other.itemId()), user, shared);
+                Sample alone = new Sample(new String(s.userId()), other.itemId(), s.timestampMs(), 0, -1,
+                        s.historyItems().clone(), s.historyRatings().clone());
+                encoding.encode(alone, ds.item(other.itemId()), new dev.duet.core.data.UserInfo(user.userId(),
+                        user.gender(), user.age(), user.occupation(), user.zip()), fresh);
+            }
+        }
+        assertThat(shared.categorical).isEqualTo(fresh.categorical);
+        assertThat(shared.genreWeights).isEqualTo(fresh.genreWeights);
+        assertThat(shared.historyItems).isEqualTo(fresh.historyItems);
+        assertThat(shared.historyRatings).isEqualTo(fresh.historyRatings);
+        assertThat(shared.historyMask).isEqualTo(fresh.historyMask);
+        assertThat(shared.dense).isEqualTo(fresh.dense);
+        // And a batch reused after clear() does not carry the memo over to a different user.
+        shared.clear();
+        Sample first = base.get(0);
+        Sample second = base.get(1);
+        encoding.encode(first, ds.item(first.itemId()), ds.user(first.userId()), shared);
+        encoding.encode(second, ds.item(second.itemId()), ds.user(second.userId()), shared);
+        EncodedBatch single = new EncodedBatch(encoding, 1);
+        encoding.encode(second, ds.item(second.itemId()), ds.user(second.userId()), single);
+        int f = encoding.fieldCount();
+        for (int j = 0; j < f; j++) {
+            assertThat(shared.categorical[f + j]).isEqualTo(single.categorical[j]);
+        }
+    }
+
     @Test
     void unseenIdsFallIntoTheOutOfVocabularyRow() {
         Sample s = new Sample("new-user", "new-item", 0, 5, 1, new String[] {"new-item-2"}, new float[] {5});
