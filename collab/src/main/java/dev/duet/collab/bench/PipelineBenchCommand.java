@@ -1,6 +1,6 @@
 package dev.duet.collab.bench;
 
-import dev.duet.collab.demo.ShortCommandLine;
+import dev.duet.core.onnx.ShortCommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

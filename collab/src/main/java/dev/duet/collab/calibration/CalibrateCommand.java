@@ -2,6 +2,7 @@ package dev.duet.collab.calibration;
 
 import dev.duet.core.crm.CrmModel;
 import dev.duet.core.data.Dataset;
+import dev.duet.core.onnx.ShortCommandLine;
 import dev.duet.trainer.cli.DataOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

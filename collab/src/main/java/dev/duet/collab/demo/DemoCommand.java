@@ -1,5 +1,6 @@
 package dev.duet.collab.demo;
 
+import dev.duet.core.onnx.ShortCommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

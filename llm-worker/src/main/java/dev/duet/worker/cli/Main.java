@@ -1,5 +1,6 @@
 package dev.duet.worker.cli;
 
+import dev.duet.core.onnx.ShortCommandLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,7 +42,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         try {
-            int relaunched = Relauncher.relaunchIfNeeded(args);
+            int relaunched = ShortCommandLine.relaunchIfNeeded();
             if (relaunched >= 0) {
                 System.exit(relaunched);
             }

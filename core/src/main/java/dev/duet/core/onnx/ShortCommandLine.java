@@ -1,4 +1,4 @@
-package dev.duet.collab.demo;
+package dev.duet.core.onnx;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -10,39 +10,42 @@ import java.util.List;
 /**
  * Works around the native crash docs/worker.md describes: ONNX Runtime 1.29 (Linux x86-64) dies
  * with SIGSEGV while it initialises when the process command line is longer than about 4 KB, which
- * the launcher's {@code java -cp <Maven classpath>} is. The worker CLI has the same workaround, but
- * package-private; the demo loads ONNX Runtime (CRM, text encoder) and needs its own. When the
- * command line is long, the demo runs again in a child JVM that gets its classpath through the
- * CLASSPATH variable; the parent forwards the exit code and, when it is stopped (Ctrl-C), stops
- * the child gracefully so the child's shutdown hook cleans up.
+ * a {@code java -cp <Maven classpath>} easily is. The {@code ./duet} launcher avoids it by passing
+ * the classpath in {@code CLASSPATH}; for a JVM started otherwise, every command line entry point
+ * that loads ONNX Runtime calls {@link #relaunchIfNeeded} first. When the command line is long, the
+ * command runs again in a child JVM that gets its classpath through the CLASSPATH variable; the
+ * parent forwards the exit code and, when it is stopped (Ctrl-C, SIGTERM), stops the child
+ * gracefully so the child's shutdown hooks clean up.
  */
 public final class ShortCommandLine {
 
-    static final String MARKER = "duet.demo.relaunched";
+    static final String MARKER = "duet.relaunched";
     private static final int SAFE_COMMAND_LINE = 3500;
 
     private ShortCommandLine() {}
 
-    /** Returns the child's exit code, or -1 when the demo may run in this JVM. */
+    /** Returns the child's exit code, or -1 when this JVM may load ONNX Runtime itself. */
     public static int relaunchIfNeeded() throws Exception {
         Path cmdline = Path.of("/proc/self/cmdline");
-        if (System.getProperty(MARKER) != null || !Files.isReadable(cmdline)
-                || Files.readAllBytes(cmdline).length < SAFE_COMMAND_LINE) {
+        if (System.getProperty(MARKER) != null || !Files.isReadable(cmdline)) {
+            return -1;
+        }
+        byte[] bytes = Files.readAllBytes(cmdline);
+        if (bytes.length < SAFE_COMMAND_LINE) {
             return -1;
         }
         // The process's own arguments, exactly (no re-quoting): everything after the main class.
-        List<String> all = List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));
-        String mainClass = System.getProperty("sun.java.command", "").split(" ")[0];
+        List<String> all = List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
+        String mainClass = System.getProperty("sun.java.command", "").split(" ", 2)[0];
         int at = all.indexOf(mainClass);
-        if (mainClass.isEmpty() || at < 0) {
+        if (mainClass.isEmpty() || at < 0 || mainClass.endsWith(".jar")) {
             return -1;
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-D" + MARKER + "=true");
-        command.add(mainClass);
-        command.addAll(all.subList(at + 1, all.size()));
+        command.addAll(all.subList(at, all.size()));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         Process child = builder.start();
@@ -55,7 +58,7 @@ public final class ShortCommandLine {
                     Thread.currentThread().interrupt();
                 }
             }
-        }, "duet-demo-relaunch-stop");
+        }, "duet-relaunch-stop");
         Runtime.getRuntime().addShutdownHook(stopChild);
         int code = child.waitFor();
         try {
