@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.IntToLongFunction;
 
 /**
  * Builds click-through samples exactly as PROTOCOL.md section 1 says: every rating is a sample,
@@ -67,16 +70,36 @@ public final class SampleBuilder {
      * the same timestamp as the event are not "strictly before" it and are skipped.
      */
     public static Sample sample(Interaction event, List<Interaction> pastInTimeOrder) {
-        int end = pastInTimeOrder.size();
-        while (end > 0 && pastInTimeOrder.get(end - 1).timestampMs() >= event.timestampMs()) {
+        return sample(event, pastInTimeOrder.size(), i -> pastInTimeOrder.get(i).timestampMs(),
+                i -> pastInTimeOrder.get(i).itemId(), i -> pastInTimeOrder.get(i).rating());
+    }
+
+    /**
+     * As {@link #sample(Interaction, List)}, the past given as parallel arrays in time order (the
+     * streaming job's per-user state), so that no interaction objects are built per event.
+     */
+    public static Sample sample(Interaction event, String[] pastItems, float[] pastRatings, long[] pastTimes) {
+        return sample(event, pastItems.length, i -> pastTimes[i], i -> pastItems[i], i -> pastRatings[i]);
+    }
+
+    /** The index just after the last of the first {@code size} times strictly before {@code timestampMs}. */
+    public static int historyEnd(int size, IntToLongFunction timeAt, long timestampMs) {
+        int end = size;
+        while (end > 0 && timeAt.applyAsLong(end - 1) >= timestampMs) {
             end--;
         }
+        return end;
+    }
+
+    private static Sample sample(Interaction event, int size, IntToLongFunction timeAt, IntFunction<String> itemAt,
+            IntToDoubleFunction ratingAt) {
+        int end = historyEnd(size, timeAt, event.timestampMs());
         int start = Math.max(0, end - HISTORY);
         String[] items = new String[end - start];
         float[] ratings = new float[end - start];
         for (int i = start; i < end; i++) {
-            items[i - start] = pastInTimeOrder.get(i).itemId();
-            ratings[i - start] = pastInTimeOrder.get(i).rating();
+            items[i - start] = itemAt.apply(i);
+            ratings[i - start] = (float) ratingAt.applyAsDouble(i);
         }
         return new Sample(
                 event.userId(),

@@ -136,7 +136,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         if (event.kind == EventKind.INTERACTION) {
             interactions.inc();
             Interaction interaction = new Interaction(event.userId, event.itemId, event.rating, event.timestampMs);
-            Sample sample = SampleBuilder.sample(interaction, past(user));
+            Sample sample = SampleBuilder.sample(interaction, user.items, user.ratings, user.times);
             ScoringTask task = task(event, sample, user, catalog, modelPath);
             task.id = event.eventId;
             task.label = sample.label();
@@ -153,7 +153,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
                     ? event.candidates
                     : popularUnseen(user, ctx.getBroadcastState(POPULARITY), catalog);
             Interaction probe = new Interaction(event.userId, ids.length > 0 ? ids[0] : "-", 0f, event.timestampMs);
-            Sample sample = SampleBuilder.sample(probe, past(user));
+            Sample sample = SampleBuilder.sample(probe, user.items, user.ratings, user.times);
             ScoringTask task = task(event, sample, user, catalog, modelPath);
             task.id = event.requestId;
             task.label = -1;
@@ -190,23 +190,13 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         task.historyRatings = sample.historyRatings().clone();
         task.historyTimes = new long[n];
         // The sample's history is the last n entries strictly before the event; find their times.
-        int end = user.size();
-        while (end > 0 && user.times[end - 1] >= event.timestampMs) {
-            end--;
-        }
+        long[] times = user.times;
+        int end = SampleBuilder.historyEnd(user.size(), i -> times[i], event.timestampMs);
         for (int i = 0; i < n; i++) {
             task.history[i] = item(sample.historyItems()[i], catalog);
             task.historyTimes[i] = user.times[end - n + i];
         }
         return task;
-    }
-
-    private static List<Interaction> past(UserState user) {
-        List<Interaction> past = new ArrayList<>(user.size());
-        for (int i = 0; i < user.size(); i++) {
-            past.add(new Interaction("u", user.items[i], user.ratings[i], user.times[i]));
-        }
-        return past;
     }
 
     private ItemDescriptor item(String id, ReadOnlyBroadcastState<String, ItemDescriptor> catalog) throws Exception {
