@@ -32,22 +32,30 @@ public class UserState {
         while (pos > 0 && times[pos - 1] > time) {
             pos--;
         }
-        int keepFrom = n + 1 > max ? n + 1 - max : 0;
-        String[] ni = new String[n + 1];
-        float[] nr = new float[n + 1];
-        long[] nt = new long[n + 1];
-        System.arraycopy(items, 0, ni, 0, pos);
-        System.arraycopy(ratings, 0, nr, 0, pos);
-        System.arraycopy(times, 0, nt, 0, pos);
-        ni[pos] = item;
-        nr[pos] = rating;
-        nt[pos] = time;
-        System.arraycopy(items, pos, ni, pos + 1, n - pos);
-        System.arraycopy(ratings, pos, nr, pos + 1, n - pos);
-        System.arraycopy(times, pos, nt, pos + 1, n - pos);
-        items = java.util.Arrays.copyOfRange(ni, keepFrom, n + 1);
-        ratings = java.util.Arrays.copyOfRange(nr, keepFrom, n + 1);
-        times = java.util.Arrays.copyOfRange(nt, keepFrom, n + 1);
+        // The merged sequence is old[0, pos), the new entry, old[pos, n); the oldest `drop` of its
+        // n + 1 entries fall off. Each array is allocated once, at its final length.
+        int drop = Math.max(0, n + 1 - max);
+        int length = n + 1 - drop;
+        String[] ni = new String[length];
+        float[] nr = new float[length];
+        long[] nt = new long[length];
+        if (pos > drop) {
+            System.arraycopy(items, drop, ni, 0, pos - drop);
+            System.arraycopy(ratings, drop, nr, 0, pos - drop);
+            System.arraycopy(times, drop, nt, 0, pos - drop);
+        }
+        if (pos >= drop) {
+            ni[pos - drop] = item;
+            nr[pos - drop] = rating;
+            nt[pos - drop] = time;
+        }
+        int from = Math.max(pos, drop - 1); // first old entry after the new one that is kept
+        System.arraycopy(items, from, ni, from + 1 - drop, n - from);
+        System.arraycopy(ratings, from, nr, from + 1 - drop, n - from);
+        System.arraycopy(times, from, nt, from + 1 - drop, n - from);
+        items = ni;
+        ratings = nr;
+        times = nt;
         if (count == 0 || time < firstSeenMs) {
             firstSeenMs = time;
         }
