@@ -62,9 +62,9 @@ public final class EncodedBatch {
         return size == capacity;
     }
 
-    // What the last encoded row's user side came from (FeatureEncoding's per-batch memo): a
-    // request's candidate rows share one user, profile and history, so they are looked up once.
-    int memoRow = -1;
+    // What the last encoded row (size - 1) took its user side from (FeatureEncoding's per-batch
+    // memo): a request's candidate rows share one user, profile and history, so they are looked
+    // up once. clear() forgets it.
     Object memoUser;
     String memoUserId;
     String[] memoHistory;
@@ -75,7 +75,6 @@ public final class EncodedBatch {
     /** Empties the batch for reuse (arrays are overwritten row by row). */
     public void clear() {
         size = 0;
-        memoRow = -1;
         memoUser = null;
         memoUserId = null;
         memoHistory = null;

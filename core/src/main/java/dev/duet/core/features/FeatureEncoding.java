@@ -157,7 +157,7 @@ public final class FeatureEncoding {
         int hBase = row * k;
         // Rows that share the previous row's user, profile and history objects (a request's
         // candidates) copy its user-side columns: the same lookups would give the same values.
-        boolean sameUserSide = batch.memoRow == row - 1 && row > 0 && batch.memoUser == user
+        boolean sameUserSide = row > 0 && batch.memoUser == user
                 && batch.memoUserId == sample.userId() && batch.memoHistory == sample.historyItems()
                 && batch.memoRatings == sample.historyRatings();
         if (sameUserSide) {
@@ -177,7 +177,6 @@ public final class FeatureEncoding {
             cat[c + 5] = offsets[5] + vocabularies.get(5).indexOf(zipPrefix(user.zip()));
             encodeHistory(sample, row, hBase, batch);
         }
-        batch.memoRow = row;
         batch.memoUser = user;
         batch.memoUserId = sample.userId();
         batch.memoHistory = sample.historyItems();
