@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes a {@link Workload} into a phase's input topics: as fast as the broker takes it (a backlog
@@ -28,19 +27,10 @@ final class InputWriter implements AutoCloseable {
     private volatile long measureFromMs = Long.MAX_VALUE;
     private Thread thread;
 
-    InputWriter(Properties client, PhaseTopics topics, InputLog log) {
+    /** @param producer from {@link dev.duet.collab.demo.EmbeddedKafka#producerProperties()} */
+    InputWriter(Properties producer, PhaseTopics topics, InputLog log) {
         properties = new Properties();
-        properties.putAll(client);
-        properties.put("key.serializer", ByteArraySerializer.class.getName());
-        properties.put("value.serializer", ByteArraySerializer.class.getName());
-        properties.put("acks", "all");
-        properties.put("enable.idempotence", "true");
-        // One request in flight: a batch refused while a fresh partition is still being set up
-        // (UNKNOWN_TOPIC_OR_PARTITION) is retried before any later batch of the partition is sent.
-        // With more in flight a later batch was accepted first, and the retried one then failed
-        // for good with OutOfOrderSequenceException.
-        properties.put("max.in.flight.requests.per.connection", "1");
-        properties.put("linger.ms", "5");
+        properties.putAll(producer);
         properties.put("batch.size", Integer.toString(256 * 1024));
         properties.put("buffer.memory", Long.toString(128L << 20));
         this.topics = topics;

@@ -196,7 +196,7 @@ public final class PipelineBench implements AutoCloseable {
         try {
             InputLog inputs = new InputLog(settings.parallelism);
             double fillSeconds;
-            try (InputWriter writer = new InputWriter(kafka.clientProperties(), topics, inputs)) {
+            try (InputWriter writer = new InputWriter(kafka.producerProperties(), topics, inputs)) {
                 log(String.format(Locale.ROOT, "  %s: writing a backlog of %,d events...", phase, events));
                 long every = Math.max(100_000, events / 5 / 100_000 * 100_000);
                 fillSeconds = writer.fill(workload.cursor(), events, n -> {
@@ -295,7 +295,7 @@ public final class PipelineBench implements AutoCloseable {
             long measureFrom;
             try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, false, checkpoints), settings.flinkConf);
                     OutputConsumer consumer = new OutputConsumer(kafka.clientProperties(), topics, outputs);
-                    InputWriter writer = new InputWriter(kafka.clientProperties(), topics, inputs)) {
+                    InputWriter writer = new InputWriter(kafka.producerProperties(), topics, inputs)) {
                 job.awaitRunning(Duration.ofSeconds(120));
                 consumer.start();
                 long t0 = System.nanoTime();

@@ -20,6 +20,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -133,6 +134,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     public Properties clientProperties() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
+        return p;
+    }
+
+    /**
+     * Settings of a byte-array producer that loses and repeats nothing on topics created just
+     * before: acks from all replicas, idempotence, and one request in flight. With more in flight,
+     * a batch refused while a fresh partition is still being set up (UNKNOWN_TOPIC_OR_PARTITION)
+     * was retried behind a later batch the broker had accepted, and then failed for good with
+     * OutOfOrderSequenceException (seen in bench pipeline).
+     */
+    public Properties producerProperties() {
+        Properties p = clientProperties();
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("max.in.flight.requests.per.connection", "1");
+        p.put("linger.ms", "5");
         return p;
     }
 

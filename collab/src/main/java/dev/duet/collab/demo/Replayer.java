@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes a {@link ReplayPlan} into the input topics at a steady rate on its own thread. Each
@@ -28,17 +27,9 @@ final class Replayer implements AutoCloseable {
     private volatile long startedNs;
     private volatile long finishedNs;
 
-    Replayer(Properties clientProperties, List<InputRecord> records, double rate, Ledger ledger) {
-        this.producerProperties = new Properties();
-        producerProperties.putAll(clientProperties);
-        producerProperties.put("key.serializer", ByteArraySerializer.class.getName());
-        producerProperties.put("value.serializer", ByteArraySerializer.class.getName());
-        producerProperties.put("acks", "all");
-        producerProperties.put("enable.idempotence", "true");
-        producerProperties.put("linger.ms", "5");
-        // One request in flight: on partitions created just before, a refused batch retried behind
-        // a later accepted one fails for good with OutOfOrderSequenceException (seen in bench pipeline).
-        producerProperties.put("max.in.flight.requests.per.connection", "1");
+    /** @param producerProperties from {@link EmbeddedKafka#producerProperties()} */
+    Replayer(Properties producerProperties, List<InputRecord> records, double rate, Ledger ledger) {
+        this.producerProperties = producerProperties;
         this.records = records;
         this.rate = rate;
         this.ledger = ledger;
