@@ -2,6 +2,7 @@ package dev.duet.collab.demo;
 
 import dev.duet.core.data.SyntheticConfig;
 import dev.duet.trainer.model.Dcnv2Config;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -322,7 +323,7 @@ public final class DemoSettings {
             require(synthetic != null && training != null, "synthetic and training settings are required");
             require(llm != LlmBackend.CAUSAL_LM || llmModel != null, "--llm causal-lm needs --llm-model DIR");
             require(llmThreads >= 0, "--llm-threads must be 0 or more");
-            require(calibration == null || java.nio.file.Files.isRegularFile(calibration),
+            require(calibration == null || Files.isRegularFile(calibration),
                     "--calibration " + calibration + ": no such file (./duet calibrate writes one)");
             require(dashboardPort >= 0 && dashboardPort <= 65535, "--dashboard-port must be in 0..65535, got " + dashboardPort);
             require(llmTimeout != null && llmCallTimeout != null && llmCallTimeout.toMillis() >= 1
