@@ -140,15 +140,29 @@ public final class PipelineBench implements AutoCloseable {
             double estimate = FIRST_GUESS.get(config);
             if (!settings.warmUpDrain.isZero()) {
                 // JIT compilation of a configuration's code takes tens of seconds on two busy cores;
-                // a first, unmeasured drain does it (later jobs run in this JVM with the same
-                // classes) and tells how big the measured backlog must be.
-                long warmEvents = settings.events > 0 ? settings.events
-                        : Math.min(settings.maxEvents, (long) (estimate * settings.warmUpDrain.toMillis() / 1e3));
-                ThroughputResult warm = throughput(config, warmEvents, true);
-                attempts.add(warm);
-                requireAccounted(warm);
-                if (Double.isFinite(warm.tailRate())) {
-                    estimate = warm.tailRate();
+                // unmeasured drains do it (later jobs run in this JVM with the same classes) until the
+                // compilers are mostly done, and tell how big the measured backlog must be. A
+                // TaskManager that runs for hours has long finished compiling; a measured window in
+                // which C2 still takes half a core measures the compiler as much as the job.
+                for (int drain = 1; ; drain++) {
+                    long warmEvents = settings.events > 0 ? settings.events
+                            : Math.min(settings.maxEvents, (long) (estimate * settings.warmUpDrain.toMillis() / 1e3));
+                    long jitBefore = JitStats.compileMs();
+                    ThroughputResult warm = throughput(config, warmEvents, true);
+                    double jitShare = (JitStats.compileMs() - jitBefore) / 1e3 / warm.jobSeconds();
+                    attempts.add(warm);
+                    requireAccounted(warm);
+                    if (Double.isFinite(warm.tailRate())) {
+                        estimate = warm.tailRate();
+                    }
+                    boolean warmEnough = jitShare <= settings.warmUpJitShare;
+                    log(String.format(Locale.ROOT, "  warm-up drain %d: the JIT compiled %.0f %% of the job's %.1f s%s", drain,
+                            100 * jitShare, warm.jobSeconds(), warmEnough ? ": warm"
+                                    : drain >= settings.warmUpDrains ? ": still compiling, but the last warm-up allowed"
+                                    : ": another warm-up drain"));
+                    if (warmEnough || drain >= settings.warmUpDrains) {
+                        break;
+                    }
                 }
             }
             long events = settings.events > 0 ? settings.events
@@ -271,7 +285,8 @@ public final class PipelineBench implements AutoCloseable {
                             + " %,.0f events/s sustained, %,.0f over the whole drain; routes %s%s",
                     phase, result.eventsIn(), result.eventsOut(), result.lost(), result.duplicates(), drainSeconds, sustained,
                     result.drainRate(), result.routes(), profile == null ? ""
-                            : String.format(Locale.ROOT, "; CPU %.2f cores (machine %.2f)", profile.processCores(), profile.machineCores())));
+                            : String.format(Locale.ROOT, "; CPU %.2f cores (machine %.2f), JIT compiling %.1f s",
+                                    profile.processCores(), profile.machineCores(), profile.jitCompileMs() / 1e3)));
             return result;
         } finally {
             cleanUp(topics, checkpoints);

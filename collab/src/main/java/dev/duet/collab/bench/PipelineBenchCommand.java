@@ -52,6 +52,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
             defaultValue = "10")
     long warmUpDrainSeconds;
 
+    @Option(names = "--warm-up-drains", description = "Most warm-up drains per configuration: another runs while the JIT"
+            + " compilers still compiled for more than --warm-up-jit-share of the last one's time (default: ${DEFAULT-VALUE}).",
+            defaultValue = "4")
+    int warmUpDrains;
+
+    @Option(names = "--warm-up-jit-share", description = "JIT compile seconds per second of a warm-up drain under which the"
+            + " code counts as warm (default: ${DEFAULT-VALUE}).", defaultValue = "0.25")
+    double warmUpJitShare;
+
     @Option(names = "--warm-up-seconds", description = "Start of each latency phase left out of its figures"
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     long warmUpSeconds;
@@ -111,7 +120,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         PipelineBenchSettings.Builder b = PipelineBenchSettings.builder()
                 .out(home(out)).configs(configs).events(events).maxEvents(maxEvents)
-                .drain(Duration.ofSeconds(seconds)).warmUpDrain(Duration.ofSeconds(warmUpDrainSeconds)).measure(Duration.ofSeconds(seconds)).warmUp(Duration.ofSeconds(warmUpSeconds))
+                .drain(Duration.ofSeconds(seconds)).warmUpDrain(Duration.ofSeconds(warmUpDrainSeconds))
+                .warmUpDrains(warmUpDrains).warmUpJitShare(warmUpJitShare).measure(Duration.ofSeconds(seconds)).warmUp(Duration.ofSeconds(warmUpSeconds))
                 .fixedRate(crmRate).checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .flinkConf(flinkConf)
                 .parallelism(parallelism).requestEvery(requestEvery).candidates(candidates)

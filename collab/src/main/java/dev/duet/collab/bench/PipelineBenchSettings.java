@@ -17,6 +17,8 @@ public final class PipelineBenchSettings {
     final long maxEvents;
     final Duration drain;
     final Duration warmUpDrain;
+    final int warmUpDrains;
+    final double warmUpJitShare;
     final Duration measure;
     final Duration warmUp;
     final double fixedRate;
@@ -44,6 +46,8 @@ public final class PipelineBenchSettings {
         maxEvents = b.maxEvents;
         drain = b.drain;
         warmUpDrain = b.warmUpDrain;
+        warmUpDrains = b.warmUpDrains;
+        warmUpJitShare = b.warmUpJitShare;
         measure = b.measure;
         warmUp = b.warmUp;
         fixedRate = b.fixedRate;
@@ -81,6 +85,8 @@ public final class PipelineBenchSettings {
         private long maxEvents = 4_000_000;
         private Duration drain = Duration.ofSeconds(30);
         private Duration warmUpDrain = Duration.ofSeconds(10);
+        private int warmUpDrains = 4;
+        private double warmUpJitShare = 0.25;
         private Duration measure = Duration.ofSeconds(30);
         private Duration warmUp = Duration.ofSeconds(5);
         private double fixedRate = 5000;
@@ -138,6 +144,21 @@ public final class PipelineBenchSettings {
          */
         public Builder warmUpDrain(Duration v) {
             warmUpDrain = v;
+            return this;
+        }
+
+        /**
+         * Most unmeasured warm-up drains per configuration: another one runs while the JIT compilers
+         * still compiled for more than {@link #warmUpJitShare} of the last one's time.
+         */
+        public Builder warmUpDrains(int v) {
+            warmUpDrains = v;
+            return this;
+        }
+
+        /** JIT compile time per second of a warm-up drain under which the code counts as warm. */
+        public Builder warmUpJitShare(double v) {
+            warmUpJitShare = v;
             return this;
         }
 
@@ -252,6 +273,8 @@ public final class PipelineBenchSettings {
             require(positive(drain) && positive(measure), "--seconds must be positive");
             require(warmUp != null && !warmUp.isNegative(), "--warm-up-seconds must be zero or positive");
             require(warmUpDrain != null && !warmUpDrain.isNegative(), "--warm-up-drain-seconds must be zero or positive");
+            require(warmUpDrains >= 1, "--warm-up-drains must be at least 1, got " + warmUpDrains);
+            require(warmUpJitShare > 0, "--warm-up-jit-share must be positive, got " + warmUpJitShare);
             require(fixedRate >= 0 && Double.isFinite(fixedRate), "--crm-rate must be 0 (skip) or positive, got " + fixedRate);
             require(checkpointInterval != null && checkpointInterval.toMillis() >= 100,
                     "--checkpoint-interval-ms must be at least 100");

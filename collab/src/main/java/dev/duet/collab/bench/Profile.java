@@ -15,12 +15,17 @@ import java.util.Map;
  * @param nativeSamples JFR native method samples outside I/O waits
  * @param hotMethods top frames of the execution samples
  * @param hotProjectMethods the topmost {@code dev.duet} frame of each execution sample
+ * @param inclusiveProjectMethods every {@code dev.duet} method on a sample's stack, counted once per
+ *     sample: the share of the samples spent in it and what it called
  * @param hotNativeMethods top frames of native samples (ONNX Runtime, RocksDB, ...)
  * @param sampledThreads execution samples per thread group
  * @param threadCpu CPU seconds per thread group from /proc (Java and native threads; the kernel keeps 15
  *     characters of a name)
  * @param gcPauseMs garbage-collection pauses, summed
  * @param collections garbage collections
+ * @param jitCompileMs time the JIT compilers spent compiling during the window (all threads)
+ * @param codeCacheUsedMb code cache in use at the end of the window, MB
+ * @param codeCacheMaxMb the code cache's size limit, MB
  */
 record Profile(
         double seconds,
@@ -30,11 +35,15 @@ record Profile(
         long nativeSamples,
         List<Entry> hotMethods,
         List<Entry> hotProjectMethods,
+        List<Entry> inclusiveProjectMethods,
         List<Entry> hotNativeMethods,
         List<Entry> sampledThreads,
         List<Entry> threadCpu,
         double gcPauseMs,
-        int collections) {
+        int collections,
+        double jitCompileMs,
+        double codeCacheUsedMb,
+        double codeCacheMaxMb) {
 
     /** A name with its count (or CPU seconds) and share of the total. */
     record Entry(String name, double value, double share) {}
@@ -48,9 +57,13 @@ record Profile(
         m.put("native_samples", nativeSamples);
         m.put("gc_pause_ms", gcPauseMs);
         m.put("gc_collections", collections);
+        m.put("jit_compile_ms", jitCompileMs);
+        m.put("code_cache_used_mb", codeCacheUsedMb);
+        m.put("code_cache_max_mb", codeCacheMaxMb);
         m.put("thread_cpu_seconds", entries(threadCpu));
         m.put("hot_methods", entries(hotMethods));
         m.put("hot_project_methods", entries(hotProjectMethods));
+        m.put("inclusive_project_methods", entries(inclusiveProjectMethods));
         m.put("hot_native_methods", entries(hotNativeMethods));
         m.put("samples_per_thread", entries(sampledThreads));
         return m;

@@ -44,6 +44,8 @@ final class Profiler {
     private final Instant begin = Instant.now();
     private final long wallStartNs = System.nanoTime();
     private final long processCpuStartNs = processCpuNs();
+    private final long jitStartMs = JitStats.compileMs();
+    private double jitMs;
     private final long[] machineStart = machineJiffies();
     /** Per OS thread id: CPU ticks when first seen and now. */
     private final Map<Integer, long[]> threadCpu = new HashMap<>();
@@ -137,6 +139,7 @@ final class Profiler {
             machineCores = busy * Runtime.getRuntime().availableProcessors();
         }
         Instant end = Instant.now();
+        jitMs = JitStats.compileMs() - jitStartMs;
         Path file = Files.createTempFile("duet-bench-", ".jfr");
         try {
             recording.dump(file);
@@ -150,6 +153,7 @@ final class Profiler {
             throws IOException {
         Map<String, Double> hot = new HashMap<>();
         Map<String, Double> hotProject = new HashMap<>();
+        Map<String, Double> inclusiveProject = new HashMap<>();
         Map<String, Double> hotNative = new HashMap<>();
         Map<String, Double> sampledThreads = new HashMap<>();
         long samples = 0;
@@ -174,10 +178,18 @@ final class Profiler {
             if (type.equals("jdk.ExecutionSample")) {
                 samples++;
                 hot.merge(top, 1.0, Double::sum);
+                boolean topmost = true;
+                java.util.Set<String> onStack = new java.util.HashSet<>();
                 for (RecordedFrame f : stack.getFrames()) {
                     if (f.isJavaFrame() && f.getMethod().getType().getName().startsWith("dev.duet.")) {
-                        hotProject.merge(frame(f), 1.0, Double::sum);
-                        break;
+                        String name = frame(f);
+                        if (topmost) {
+                            hotProject.merge(name, 1.0, Double::sum);
+                            topmost = false;
+                        }
+                        if (onStack.add(name)) {
+                            inclusiveProject.merge(name, 1.0, Double::sum);
+                        }
                     }
                 }
                 RecordedThread t = e.getThread("sampledThread");
@@ -211,9 +223,9 @@ final class Profiler {
             cpuByNamedGroup.put(group + " (" + each.size() + detail + ")", s);
         });
         return new Profile(seconds, processCores, machineCores, samples, nativeSamples, top(hot, samples),
-                top(hotProject, samples), top(hotNative, nativeSamples), top(sampledThreads, samples),
+                top(hotProject, samples), top(inclusiveProject, samples, 2 * TOP), top(hotNative, nativeSamples), top(sampledThreads, samples),
                 top(cpuByNamedGroup, cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum()), gcPauseMs,
-                collections);
+                collections, jitMs, JitStats.codeCacheUsedMb(), JitStats.codeCacheMaxMb());
     }
 
     private static String frame(RecordedFrame f) {
@@ -233,10 +245,14 @@ final class Profiler {
     }
 
     private static List<Profile.Entry> top(Map<String, Double> counts, double total) {
+        return top(counts, total, TOP);
+    }
+
+    private static List<Profile.Entry> top(Map<String, Double> counts, double total, int limit) {
         List<Profile.Entry> list = new ArrayList<>();
         counts.forEach((k, v) -> list.add(new Profile.Entry(k, v, total > 0 ? v / total : 0)));
         list.sort((a, b) -> Double.compare(b.value(), a.value()));
-        return List.copyOf(list.subList(0, Math.min(TOP, list.size())));
+        return List.copyOf(list.subList(0, Math.min(limit, list.size())));
     }
 
     private static long processCpuNs() {

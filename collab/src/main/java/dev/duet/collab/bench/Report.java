@@ -193,18 +193,27 @@ final class Report {
 
     private static void profile(StringBuilder s, Profile p) {
         s.append(String.format(Locale.ROOT, "%.1f s profiled; this JVM used %.2f cores, the whole machine %.2f; GC pauses %.0f ms"
-                        + " in %d collections; %,d execution samples, %,d native samples outside I/O waits.%n%n",
+                        + " in %d collections; %,d execution samples, %,d native samples outside I/O waits; JIT compilers compiled for"
+                + " %.1f s (%.0f %% of one core); code cache %.0f of %.0f MB.%n%n",
                 p.seconds(), p.processCores(), p.machineCores(), p.gcPauseMs(), p.collections(), p.executionSamples(),
-                p.nativeSamples()));
+                p.nativeSamples(), p.jitCompileMs() / 1e3, 100 * p.jitCompileMs() / 1e3 / p.seconds(), p.codeCacheUsedMb(),
+                p.codeCacheMaxMb()));
         s.append(entries(p.threadCpu(), "thread name, 15 characters (threads)", "CPU s", true)).append('\n');
         s.append(entries(p.hotMethods(), "hot method (top frame, Java)", "samples", false)).append('\n');
         s.append(entries(p.hotProjectMethods(), "topmost dev.duet frame", "samples", false)).append('\n');
+        s.append(entries(p.inclusiveProjectMethods(), "dev.duet method anywhere on the stack (inclusive)", "samples", false,
+                2 * PROFILE_ROWS))
+                .append('\n');
         s.append(entries(p.hotNativeMethods(), "hot native method", "samples", false));
     }
 
     private static String entries(List<Profile.Entry> list, String what, String unit, boolean decimals) {
+        return entries(list, what, unit, decimals, PROFILE_ROWS);
+    }
+
+    private static String entries(List<Profile.Entry> list, String what, String unit, boolean decimals, int rows) {
         StringBuilder s = new StringBuilder("| " + what + " | " + unit + " | share |\n|---|---|---|\n");
-        for (Profile.Entry e : list.subList(0, Math.min(PROFILE_ROWS, list.size()))) {
+        for (Profile.Entry e : list.subList(0, Math.min(rows, list.size()))) {
             s.append(String.format(Locale.ROOT, "| `%s` | %s | %.1f %% |%n", e.name().replace("|", "\\|"),
                     decimals ? String.format(Locale.ROOT, "%.1f", e.value()) : String.format(Locale.ROOT, "%.0f", e.value()),
                     100 * e.share()));
