@@ -5,6 +5,7 @@ import dev.duet.core.routing.RoutingCalibration;
 import dev.duet.job.llm.LlmAsyncScorer;
 import dev.duet.job.llm.LlmTls;
 import dev.duet.job.model.EventKind;
+import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.RawRecord;
 import dev.duet.job.model.Recommendations;
@@ -40,7 +41,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * input -> parse (bad records -> dead letters) -> event-time watermarks
- *   interactions -> keyBy(item) popularity --(popularity updates, broadcast)--+
+ *   interactions (item, time) -> keyBy(item) popularity --(updates that moved, broadcast)--+
  *   interactions + requests -> keyBy(user) history state + broadcast catalog/control/popularity
  *     -> batched CRM scoring -> routing (budget) -> easy: CRM answer
  *                                                -> hard: async LLM pool (or fallback)
@@ -90,15 +91,19 @@ public final class DuetJob {
                                 .withTimestampAssigner((e, ts) -> e.hasEventTime() ? e.timestampMs : Long.MIN_VALUE))
                 .uid("watermarks").name("event-time watermarks");
 
-        SingleOutputStreamOperator<JobEvent> interactions = timed
-                .filter(e -> e.kind == EventKind.INTERACTION).name("interactions")
-                .keyBy(e -> e.itemId, Types.STRING)
-                .process(new ItemPopularity(config.get(JobOptions.POPULARITY_HALF_LIFE), config.get(JobOptions.STATE_TTL)))
+        // Interactions go straight to the user operator (one exchange); the popularity operator gets
+        // only each interaction's item and time, and broadcasts the counts that moved.
+        DataStream<JobEvent> interactions = timed.filter(e -> e.kind == EventKind.INTERACTION).name("interactions");
+        DataStream<JobEvent> popularityUpdates = interactions
+                .map(e -> new ItemTouch(e.itemId, e.timestampMs)).returns(ItemTouch.class).name("item touches")
+                .keyBy(t -> t.itemId, Types.STRING)
+                .process(new ItemPopularity(config.get(JobOptions.POPULARITY_HALF_LIFE), config.get(JobOptions.STATE_TTL),
+                        config.get(JobOptions.POPULARITY_UPDATE_TOLERANCE)))
                 .uid("item-popularity").name("item popularity");
         DataStream<JobEvent> requests = timed.filter(e -> e.kind == EventKind.REQUEST).name("requests");
         DataStream<JobEvent> broadcastEvents = timed
                 .filter(e -> e.kind == EventKind.ITEM || e.kind == EventKind.CONTROL).name("catalog and control")
-                .union(interactions.getSideOutput(ItemPopularity.UPDATES));
+                .union(popularityUpdates);
         BroadcastStream<JobEvent> broadcast =
                 broadcastEvents.broadcast(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL);
 
@@ -107,6 +112,7 @@ public final class DuetJob {
                 .connect(broadcast)
                 .process(new UserHistory(
                         config.get(JobOptions.HISTORY_LENGTH), config.get(JobOptions.STATE_TTL),
+                        config.get(JobOptions.POPULARITY_HALF_LIFE),
                         config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED)))
                 .uid("user-history").name("user history");
 

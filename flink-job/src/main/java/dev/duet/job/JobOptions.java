@@ -71,6 +71,10 @@ public final class JobOptions {
     public static final ConfigOption<Duration> POPULARITY_HALF_LIFE =
             key("state.popularity-half-life").durationType().defaultValue(Duration.ofDays(7))
                     .withDescription("Half-life (event time) of an item's decayed interaction count.");
+    public static final ConfigOption<Double> POPULARITY_UPDATE_TOLERANCE =
+            key("state.popularity-update-tolerance").doubleType().defaultValue(0.05)
+                    .withDescription("An item's count is broadcast to the user operators when it grew by more than this share"
+                            + " over what they hold (they decay it themselves); 0 sends every change.");
     public static final ConfigOption<Integer> CANDIDATE_POOL =
             key("requests.candidate-pool").intType().defaultValue(100)
                     .withDescription("Requests without candidates rank this many of the most popular items the user has not seen.");

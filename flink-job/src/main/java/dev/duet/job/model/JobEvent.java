@@ -31,7 +31,7 @@ public class JobEvent {
     public ItemDescriptor item;
     /** Control (kind CONTROL). */
     public String modelPath;
-    /** INTERACTION: the item's popularity before this event; POPULARITY: after it. */
+    /** POPULARITY: the item's decayed count as of {@link #timestampMs}. */
     public double itemPopularity;
 
     public JobEvent() {}

@@ -1,89 +1,90 @@
 package dev.duet.job.operators;
 
+import dev.duet.job.model.DecayedCount;
 import dev.duet.job.model.EventKind;
+import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
+import dev.duet.job.model.PopularityState;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
- * Per item (keyed by item id): a popularity that decays with event time (half-life configurable).
- * Each interaction leaves with the popularity as it was before it (the gate's tail feature, no
- * leakage of the event itself) and the new popularity goes to {@link #UPDATES} for the user
- * operator's candidate generation.
+ * Per item (keyed by item id): a popularity that decays with event time (half-life configurable),
+ * broadcast to the user operators (candidate generation, the gate's tail feature) as {@link
+ * EventKind#POPULARITY} updates.
+ *
+ * <p>An update leaves only when the count grew by more than {@code tolerance} (relative) over what
+ * the user operators already hold, brought to the same time: they decay what they hold themselves,
+ * so between updates they are at most that far below the true value. A popular item's count moves
+ * by a fraction of a percent per interaction; sending every change cost two serialised records per
+ * interaction (one per user-operator subtask) for no difference a gate or a ranking can see.
  */
-public class ItemPopularity extends KeyedProcessFunction<String, JobEvent, JobEvent> {
+public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<JobEvent> UPDATES = new OutputTag<>("popularity-updates") {};
-
     private final long halfLifeMs;
     private final Duration ttl;
+    private final double tolerance;
 
-    private transient ValueState<Double> count;
-    private transient ValueState<Long> lastMs;
+    private transient ValueState<PopularityState> state;
+    private transient Counter updatesSent;
 
-    public ItemPopularity(Duration halfLife, Duration ttl) {
+    public ItemPopularity(Duration halfLife, Duration ttl, double tolerance) {
         if (halfLife.isNegative() || halfLife.isZero()) {
             throw new IllegalArgumentException("popularity half-life must be positive");
         }
+        if (!(tolerance >= 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("popularity update tolerance must be in [0, 1): " + tolerance);
+        }
         this.halfLifeMs = halfLife.toMillis();
         this.ttl = ttl;
+        this.tolerance = tolerance;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Double> countDescriptor = new ValueStateDescriptor<>("popularity", Types.DOUBLE);
-        ValueStateDescriptor<Long> lastDescriptor = new ValueStateDescriptor<>("popularity-time", Types.LONG);
+        ValueStateDescriptor<PopularityState> descriptor =
+                new ValueStateDescriptor<>("popularity", TypeInformation.of(PopularityState.class));
         if (!ttl.isZero()) {
-            StateTtlConfig config = StateTtlConfig.newBuilder(ttl).build();
-            countDescriptor.enableTimeToLive(config);
-            lastDescriptor.enableTimeToLive(config);
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
-        count = getRuntimeContext().getState(countDescriptor);
-        lastMs = getRuntimeContext().getState(lastDescriptor);
+        state = getRuntimeContext().getState(descriptor);
+        updatesSent = getRuntimeContext().getMetricGroup().counter("popularityUpdatesSent");
     }
 
     @Override
-    public void processElement(JobEvent event, Context ctx, Collector<JobEvent> out) throws Exception {
-        Double c = count.value();
-        Long last = lastMs.value();
-        double before = 0;
-        double after;
-        long t = event.timestampMs;
-        if (c == null || last == null) {
-            after = 1;
-            last = t;
-        } else if (t >= last) {
-            before = c * decay(t - last);
-            after = before + 1;
-            last = t;
+    public void processElement(ItemTouch touch, Context ctx, Collector<JobEvent> out) throws Exception {
+        PopularityState s = state.value();
+        long t = touch.timestampMs;
+        if (s == null) {
+            s = new PopularityState();
+            s.current = new DecayedCount(1, t);
+        } else if (t >= s.current.atMs) {
+            s.current.count = s.current.valueAt(t, halfLifeMs) + 1;
+            s.current.atMs = t;
         } else {
-            // A late event: the popularity as of the latest time seen, plus its decayed weight.
-            before = c;
-            after = c + decay(last - t);
+            // A late event: the count as of the latest time seen, plus the event's decayed weight.
+            s.current.count += DecayedCount.decay(s.current.atMs - t, halfLifeMs);
         }
-        count.update(after);
-        lastMs.update(last);
-        event.itemPopularity = before;
-        out.collect(event);
-
-        JobEvent update = new JobEvent();
-        update.kind = EventKind.POPULARITY;
-        update.itemId = event.itemId;
-        update.itemPopularity = after;
-        update.timestampMs = last;
-        ctx.output(UPDATES, update);
-    }
-
-    private double decay(long elapsedMs) {
-        return Math.pow(0.5, (double) elapsedMs / halfLifeMs);
+        DecayedCount now = s.current;
+        if (s.sent == null || now.count > (1 + tolerance) * s.sent.valueAt(now.atMs, halfLifeMs)) {
+            s.sent = new DecayedCount(now.count, now.atMs);
+            JobEvent update = new JobEvent();
+            update.kind = EventKind.POPULARITY;
+            update.itemId = touch.itemId;
+            update.itemPopularity = now.count;
+            update.timestampMs = now.atMs;
+            out.collect(update);
+            updatesSent.inc();
+        }
+        state.update(s);
     }
 }

@@ -6,6 +6,7 @@ import dev.duet.core.events.EventParser;
 import dev.duet.core.events.InvalidEventException;
 import dev.duet.core.samples.Sample;
 import dev.duet.core.samples.SampleBuilder;
+import dev.duet.job.model.DecayedCount;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.JobEvent;
@@ -48,8 +49,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     public static final MapStateDescriptor<String, ItemDescriptor> CATALOG =
             new MapStateDescriptor<>("catalog", Types.STRING, TypeInformation.of(ItemDescriptor.class));
-    public static final MapStateDescriptor<String, Double> POPULARITY =
-            new MapStateDescriptor<>("popularity", Types.STRING, Types.DOUBLE);
+    /** Item popularity as last broadcast by {@link ItemPopularity}; read decayed to the event's time. */
+    public static final MapStateDescriptor<String, DecayedCount> POPULARITY =
+            new MapStateDescriptor<>("popularity", Types.STRING, TypeInformation.of(DecayedCount.class));
     public static final MapStateDescriptor<String, String> CONTROL =
             new MapStateDescriptor<>("control", Types.STRING, Types.STRING);
     static final String MODEL_KEY = "model";
@@ -58,6 +60,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     private final int maxHistory;
     private final Duration ttl;
+    private final long popularityHalfLifeMs;
     private final int candidatePool;
     private final String catalogSeedFile;
 
@@ -69,12 +72,16 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private transient Counter interactions;
     private transient Counter requests;
 
-    public UserHistory(int maxHistory, Duration ttl, int candidatePool, String catalogSeedFile) {
+    public UserHistory(int maxHistory, Duration ttl, Duration popularityHalfLife, int candidatePool, String catalogSeedFile) {
         if (maxHistory < SampleBuilder.HISTORY) {
             throw new IllegalArgumentException("history length must be at least " + SampleBuilder.HISTORY);
         }
+        if (popularityHalfLife.isNegative() || popularityHalfLife.isZero()) {
+            throw new IllegalArgumentException("popularity half-life must be positive");
+        }
         this.maxHistory = maxHistory;
         this.ttl = ttl;
+        this.popularityHalfLifeMs = popularityHalfLife.toMillis();
         this.candidatePool = candidatePool;
         this.catalogSeedFile = catalogSeedFile == null ? "" : catalogSeedFile;
     }
@@ -143,7 +150,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.rating = event.rating;
             task.k = 1;
             task.candidates = new ItemDescriptor[] {item(event.itemId, catalog)};
-            task.candidatePopularity = new double[] {event.itemPopularity};
+            task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx)};
             out.collect(task);
             user.add(event.itemId, event.rating, event.timestampMs, maxHistory);
             state.update(user);
@@ -151,7 +158,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             requests.inc();
             String[] ids = event.candidates != null && event.candidates.length > 0
                     ? event.candidates
-                    : popularUnseen(user, ctx.getBroadcastState(POPULARITY), catalog);
+                    : popularUnseen(user, event.timestampMs, ctx.getBroadcastState(POPULARITY), catalog);
             Interaction probe = new Interaction(event.userId, ids.length > 0 ? ids[0] : "-", 0f, event.timestampMs);
             Sample sample = SampleBuilder.sample(probe, user.items, user.ratings, user.times);
             ScoringTask task = task(event, sample, user, catalog, modelPath);
@@ -160,11 +167,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.k = event.k;
             task.candidates = new ItemDescriptor[ids.length];
             task.candidatePopularity = new double[ids.length];
-            ReadOnlyBroadcastState<String, Double> popularity = ctx.getBroadcastState(POPULARITY);
             for (int i = 0; i < ids.length; i++) {
                 task.candidates[i] = item(ids[i], catalog);
-                Double p = popularity.get(ids[i]);
-                task.candidatePopularity[i] = p == null ? 0 : p;
+                task.candidatePopularity[i] = popularity(ids[i], event.timestampMs, ctx);
             }
             out.collect(task);
         } else {
@@ -199,6 +204,17 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         return task;
     }
 
+    /**
+     * The item's popularity as this operator knows it at {@code timeMs}: the last broadcast count,
+     * decayed. It may lag the item's true count by the update tolerance, and for an interaction it
+     * may or may not include the interaction itself (the two paths race); it feeds the gate and
+     * candidate generation, not the CRM's features.
+     */
+    private double popularity(String itemId, long timeMs, ReadOnlyContext ctx) throws Exception {
+        DecayedCount p = ctx.getBroadcastState(POPULARITY).get(itemId);
+        return p == null ? 0 : p.valueAt(timeMs, popularityHalfLifeMs);
+    }
+
     private ItemDescriptor item(String id, ReadOnlyBroadcastState<String, ItemDescriptor> catalog) throws Exception {
         ItemDescriptor d = catalog.get(id);
         if (d == null) {
@@ -207,13 +223,13 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         return d != null ? d : ItemDescriptor.of(ItemInfo.unknown(id));
     }
 
-    private String[] popularUnseen(UserState user, ReadOnlyBroadcastState<String, Double> popularity, ReadOnlyBroadcastState<String, ItemDescriptor> catalog)
-            throws Exception {
+    private String[] popularUnseen(UserState user, long timeMs, ReadOnlyBroadcastState<String, DecayedCount> popularity,
+            ReadOnlyBroadcastState<String, ItemDescriptor> catalog) throws Exception {
         long now = System.currentTimeMillis();
         if (topItems == null || now - topComputedAtMs > TOP_REFRESH_MS) {
             List<Map.Entry<String, Double>> entries = new ArrayList<>();
-            for (Map.Entry<String, Double> e : popularity.immutableEntries()) {
-                entries.add(Map.entry(e.getKey(), e.getValue()));
+            for (Map.Entry<String, DecayedCount> e : popularity.immutableEntries()) {
+                entries.add(Map.entry(e.getKey(), e.getValue().valueAt(timeMs, popularityHalfLifeMs)));
             }
             entries.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
             List<String> top = new ArrayList<>();
@@ -255,7 +271,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
                 BroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
                 catalog.put(event.itemId, event.item);
             }
-            case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId, event.itemPopularity);
+            case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId,
+                    new DecayedCount(event.itemPopularity, event.timestampMs));
             case CONTROL -> ctx.getBroadcastState(CONTROL).put(MODEL_KEY, event.modelPath);
             default -> throw new IllegalStateException("unexpected event kind on the broadcast input: " + event.kind);
         }

@@ -40,7 +40,12 @@ final class Events {
     }
 
     static JobEvent popularity(String item, double value) {
+        return popularity(item, value, 0);
+    }
+
+    static JobEvent popularity(String item, double value, long atMs) {
         JobEvent e = new JobEvent();
+        e.timestampMs = atMs;
         e.kind = EventKind.POPULARITY;
         e.itemId = item;
         e.itemPopularity = value;

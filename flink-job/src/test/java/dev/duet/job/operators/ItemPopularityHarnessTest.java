@@ -1,8 +1,11 @@
 package dev.duet.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.duet.job.model.EventKind;
+import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import java.time.Duration;
 import java.util.List;
@@ -16,43 +19,85 @@ class ItemPopularityHarnessTest {
 
     private static final long DAY = 86_400_000L;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, JobEvent, JobEvent> harness() throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> harness(double tolerance) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ItemPopularity(Duration.ofDays(1), Duration.ZERO)), e -> e.itemId, Types.STRING);
+                new KeyedProcessOperator<>(new ItemPopularity(Duration.ofDays(1), Duration.ZERO, tolerance)), t -> t.itemId,
+                Types.STRING);
+    }
+
+    private static void touch(KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> h, String item, long t)
+            throws Exception {
+        h.processElement(new ItemTouch(item, t), t);
     }
 
     @Test
-    void attachesThePopularityBeforeTheEventAndDecaysIt() throws Exception {
-        try (var h = harness()) {
+    void withoutToleranceEveryInteractionSendsTheDecayedCountAfterIt() throws Exception {
+        try (var h = harness(0)) {
             h.open();
-            h.processElement(Events.interaction("u1", "a", 5, 0), 0);
-            h.processElement(Events.interaction("u2", "a", 5, 0), 0);
-            h.processElement(Events.interaction("u3", "b", 5, 0), 0);
-            h.processElement(Events.interaction("u4", "a", 5, DAY), DAY);
+            touch(h, "a", 0);
+            touch(h, "a", 0);
+            touch(h, "b", 0);
+            touch(h, "a", DAY); // one day is one half-life: 2 / 2 + 1
             List<JobEvent> out = h.extractOutputValues();
-            assertThat(out).extracting(e -> e.itemPopularity).containsExactly(0.0, 1.0, 0.0, 1.0);
-            // Updates carry the popularity after each event; one day is one half-life.
-            var updates = h.getSideOutput(ItemPopularity.UPDATES);
-            assertThat(updates).hasSize(4);
-            assertThat(updates.stream().reduce((x, y) -> y).get().getValue().itemPopularity).isCloseTo(2.0, within(1e-9));
+            assertThat(out).extracting(e -> e.kind).containsOnly(EventKind.POPULARITY);
+            assertThat(out).extracting(e -> e.itemId).containsExactly("a", "a", "b", "a");
+            assertThat(out).extracting(e -> e.timestampMs).containsExactly(0L, 0L, 0L, DAY);
+            assertThat(out.get(3).itemPopularity).isCloseTo(2.0, within(1e-9));
+            assertThat(out.subList(0, 3)).extracting(e -> e.itemPopularity).containsExactly(1.0, 2.0, 1.0);
+        }
+    }
+
+    @Test
+    void withToleranceOnlyCountsThatGrewBeyondItAreSent() throws Exception {
+        try (var h = harness(0.5)) {
+            h.open();
+            for (int i = 0; i < 10; i++) {
+                touch(h, "a", 0);
+            }
+            // Sent 1; then the first count above 1.5 x 1 = 2; above 3: 4; above 6: 7; 8 to 10 stay under 10.5.
+            assertThat(h.extractOutputValues()).extracting(e -> e.itemPopularity).containsExactly(1.0, 2.0, 4.0, 7.0);
+            // A day (one half-life) later: true 10 / 2 + 1 = 6; the holders' 7 decayed to 3.5; 6 > 1.5 x 3.5.
+            touch(h, "a", DAY);
+            assertThat(h.extractOutputValues()).hasSize(5);
+            assertThat(h.extractOutputValues().get(4).itemPopularity).isCloseTo(6.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void aLateInteractionAddsItsDecayedWeightAtTheLatestTime() throws Exception {
+        try (var h = harness(0)) {
+            h.open();
+            touch(h, "a", DAY);
+            touch(h, "a", 0);
+            JobEvent last = h.extractOutputValues().get(1);
+            assertThat(last.itemPopularity).isCloseTo(1.5, within(1e-9));
+            assertThat(last.timestampMs).isEqualTo(DAY);
         }
     }
 
     @Test
     void restoresFromASnapshot() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var h = harness()) {
+        try (var h = harness(0)) {
             h.open();
-            h.processElement(Events.interaction("u1", "a", 5, 0), 0);
-            h.processElement(Events.interaction("u2", "a", 5, 0), 0);
+            touch(h, "a", 0);
+            touch(h, "a", 0);
             snapshot = h.snapshot(1, 10);
         }
-        try (var h = harness()) {
+        try (var h = harness(0)) {
             h.setup();
             h.initializeState(snapshot);
             h.open();
-            h.processElement(Events.interaction("u3", "a", 5, 0), 0);
-            assertThat(h.extractOutputValues().get(0).itemPopularity).isEqualTo(2.0);
+            touch(h, "a", 0);
+            assertThat(h.extractOutputValues().get(0).itemPopularity).isEqualTo(3.0);
         }
+    }
+
+    @Test
+    void refusesAToleranceOutsideZeroToOne() {
+        assertThatThrownBy(() -> new ItemPopularity(Duration.ofDays(1), Duration.ZERO, 1.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tolerance");
+        assertThatThrownBy(() -> new ItemPopularity(Duration.ofDays(1), Duration.ZERO, -0.1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tolerance");
     }
 }

@@ -1,6 +1,7 @@
 package dev.duet.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.duet.core.data.Interaction;
 import dev.duet.core.samples.Sample;
@@ -22,7 +23,7 @@ class UserHistoryHarnessTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> harness(int historyLength) throws Exception {
         var op = new CoBroadcastWithKeyedOperator<>(
-                new UserHistory(historyLength, Duration.ZERO, 5, ""),
+                new UserHistory(historyLength, Duration.ZERO, Duration.ofDays(1), 5, ""),
                 List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL));
         return new KeyedBroadcastOperatorTestHarness<>(op, e -> e.userId, Types.STRING, 128, 1, 0);
     }
@@ -73,11 +74,30 @@ class UserHistoryHarnessTest {
             ScoringTask r1 = out.get(1);
             assertThat(r1.label).isEqualTo(-1);
             assertThat(Arrays.stream(r1.candidates).map(c -> c.itemId)).containsExactly("p2", "p3");
-            assertThat(r1.candidatePopularity).containsExactly(8.0, 6.0);
+            // As broadcast at time 0, decayed over 20 ms of a one-day half-life.
+            assertThat(r1.candidatePopularity[0]).isCloseTo(8.0, within(1e-5)).isLessThan(8.0);
+            assertThat(r1.candidatePopularity[1]).isCloseTo(6.0, within(1e-5)).isLessThan(6.0);
             assertThat(r1.modelPath).isEqualTo("/models/v2");
             ScoringTask r2 = out.get(2);
             assertThat(Arrays.stream(r2.candidates).map(c -> c.itemId)).containsExactly("p1", "zz");
             assertThat(r2.history).hasSize(1);
+        }
+    }
+
+    @Test
+    void anInteractionCarriesTheBroadcastPopularityDecayedToItsTime() throws Exception {
+        long day = 86_400_000L;
+        try (var h = harness(10)) {
+            h.open();
+            h.processBroadcastElement(Events.popularity("a", 8, day), 0);
+            h.processElement(Events.interaction("u", "a", 4, 2 * day), 2 * day);
+            h.processElement(Events.interaction("u", "b", 4, 2 * day), 2 * day);
+            h.processElement(Events.interaction("u", "a", 4, day / 2), day / 2);
+            List<ScoringTask> out = h.extractOutputValues();
+            assertThat(out.get(0).candidatePopularity[0]).isCloseTo(4.0, within(1e-9));
+            assertThat(out.get(1).candidatePopularity[0]).isZero();
+            // Before the broadcast count's time: as it is, never grown backwards.
+            assertThat(out.get(2).candidatePopularity[0]).isEqualTo(8.0);
         }
     }
 

@@ -48,7 +48,7 @@ class TrainedModelScoringTest {
         }
 
         List<ScoringTask> tasks = new ArrayList<>();
-        var userOp = new CoBroadcastWithKeyedOperator<>(new UserHistory(50, Duration.ZERO, 10, ""),
+        var userOp = new CoBroadcastWithKeyedOperator<>(new UserHistory(50, Duration.ZERO, Duration.ofDays(7), 10, ""),
                 List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL));
         try (var users = new KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask>(
                 userOp, e -> e.userId, Types.STRING, 128, 1, 0)) {
