@@ -1,0 +1,116 @@
+package dev.duet.job.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RecommendationsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The record as a map through an ObjectMapper: the plain version the streaming writer replaces. */
+    private static String reference(ScoringTask t, long nowMs) throws Exception {
+        int n = t.candidateCount();
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        float[] fin = t.finalScores == null ? t.crmScores : t.finalScores;
+        Arrays.sort(idx, (a, b) -> Float.compare(fin[b], fin[a]));
+        int k = Math.min(n, Math.max(1, t.k));
+        List<String> items = new ArrayList<>();
+        List<Float> scores = new ArrayList<>();
+        List<Float> crm = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            items.add(t.candidates[idx[i]].itemId);
+            scores.add(fin[idx[i]]);
+            crm.add(t.crmScores[idx[i]]);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", t.isInteraction() ? "interaction" : "request");
+        m.put("id", t.id);
+        m.put("user", t.userId);
+        m.put("items", items);
+        m.put("scores", scores);
+        m.put("crm_scores", crm);
+        m.put("route", t.route);
+        m.put("crm_model_version", t.crmModelVersion);
+        m.put("llm_model_version", t.llmModelVersion);
+        m.put("crm_entropy", t.entropy);
+        m.put("gate", t.gate);
+        m.put("event_time", t.timestampMs);
+        m.put("latency_ms", Math.max(0, nowMs - t.ingestMs));
+        if (t.llmModelVersion != null) {
+            m.put("llm_latency_ms", t.llmLatencyMs);
+        }
+        if (t.isInteraction()) {
+            m.put("label", t.label);
+            m.put("rating", t.rating);
+        }
+        if (t.fallbackReason != null) {
+            m.put("fallback_reason", t.fallbackReason);
+        }
+        return JSON.writeValueAsString(m);
+    }
+
+    private static ScoringTask task(Random random, boolean interaction) {
+        ScoringTask t = new ScoringTask();
+        t.kind = interaction ? EventKind.INTERACTION : EventKind.REQUEST;
+        t.id = interaction ? "interactions-1-" + random.nextInt(1000) : "req \"" + random.nextInt(1000) + "\"\n\u00e9";
+        t.userId = "u" + random.nextInt(100);
+        int n = interaction ? 1 : 1 + random.nextInt(30);
+        t.k = interaction ? 1 : random.nextInt(n + 3);
+        t.candidates = new ItemDescriptor[n];
+        t.crmScores = new float[n];
+        for (int i = 0; i < n; i++) {
+            t.candidates[i] = new ItemDescriptor("i" + i, "t", 1990, new String[0]);
+            // Few distinct values, so that ties are common.
+            t.crmScores[i] = random.nextInt(5) / 4f;
+        }
+        if (random.nextBoolean()) {
+            t.finalScores = new float[n];
+            for (int i = 0; i < n; i++) {
+                t.finalScores[i] = random.nextFloat();
+            }
+            t.llmModelVersion = "llm-v" + random.nextInt(3);
+            t.llmLatencyMs = random.nextInt(500);
+            t.route = "llm";
+        } else {
+            t.route = random.nextBoolean() ? "crm" : "fallback";
+            t.fallbackReason = t.route.equals("fallback") ? "deadline exceeded" : null;
+        }
+        t.crmModelVersion = "crm-v1";
+        t.entropy = random.nextDouble();
+        t.gate = random.nextInt(10) == 0 ? Double.NaN : random.nextDouble();
+        t.timestampMs = 1_700_000_000_000L + random.nextInt(1_000_000);
+        t.ingestMs = t.timestampMs + random.nextInt(100);
+        t.label = interaction ? random.nextInt(2) : -1;
+        t.rating = interaction ? 1 + random.nextInt(5) : 0;
+        return t;
+    }
+
+    @Test
+    void writesExactlyWhatTheMapVersionWrote() throws Exception {
+        Random random = new Random(7);
+        for (int i = 0; i < 2000; i++) {
+            ScoringTask t = task(random, random.nextBoolean());
+            long now = t.ingestMs + random.nextInt(200) - 50;
+            assertThat(Recommendations.toJson(t, now)).isEqualTo(reference(t, now));
+        }
+    }
+
+    @Test
+    void bestIsTheStableDescendingOrdersFirstK() {
+        float[] scores = {0.5f, 0.9f, 0.5f, 0.1f, 0.9f};
+        assertThat(Recommendations.best(scores, 5, 3)).containsExactly(1, 4, 0);
+        assertThat(Recommendations.best(scores, 5, 5)).containsExactly(1, 4, 0, 2, 3);
+        assertThat(Recommendations.best(scores, 0, 0)).isEmpty();
+    }
+}
