@@ -48,6 +48,11 @@ public final class FeatureEncoding {
     private final boolean implicitFeedback;
     private final int[] offsets;
     private final int rows;
+    /** Year-bucket index of every year from {@link #FIRST_CACHED_YEAR}: no string per row. */
+    private final int[] yearBucketIndex;
+
+    private static final int FIRST_CACHED_YEAR = 1800;
+    private static final int LAST_CACHED_YEAR = 2199;
 
     FeatureEncoding(
             List<Vocabulary> vocabularies,
@@ -72,6 +77,17 @@ public final class FeatureEncoding {
             total += vocabularies.get(f).size();
         }
         this.rows = total;
+        this.yearBucketIndex = new int[LAST_CACHED_YEAR - FIRST_CACHED_YEAR + 1];
+        for (int y = FIRST_CACHED_YEAR; y <= LAST_CACHED_YEAR; y++) {
+            yearBucketIndex[y - FIRST_CACHED_YEAR] = vocabularies.get(6).indexOf(yearBucket(y));
+        }
+    }
+
+    /** The year bucket's vocabulary index, as {@code vocabulary(6).indexOf(yearBucket(year))}. */
+    int yearBucketIndex(int year) {
+        return year >= FIRST_CACHED_YEAR && year <= LAST_CACHED_YEAR
+                ? yearBucketIndex[year - FIRST_CACHED_YEAR]
+                : vocabularies.get(6).indexOf(yearBucket(year));
     }
 
     /**
@@ -132,8 +148,16 @@ public final class FeatureEncoding {
         if (zip == null || zip.isBlank()) {
             return "";
         }
+        if (zip.length() > 2 && isPrefixReady(zip.charAt(0)) && isPrefixReady(zip.charAt(1))) {
+            return zip.substring(0, 2); // the common case, without trimming and upper-casing a copy
+        }
         String z = zip.trim().toUpperCase(Locale.ROOT);
         return z.length() <= 2 ? z : z.substring(0, 2);
+    }
+
+    /** A character that trimming and upper-casing leave as it is: a digit or an ASCII capital. */
+    private static boolean isPrefixReady(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
     }
 
     /** Five-year buckets of release years; "" when unknown. */
@@ -183,7 +207,7 @@ public final class FeatureEncoding {
         batch.memoRatings = sample.historyRatings();
 
         cat[c + 1] = offsets[ITEM] + vocabularies.get(ITEM).indexOf(sample.itemId());
-        cat[c + 6] = offsets[6] + vocabularies.get(6).indexOf(yearBucket(item.year()));
+        cat[c + 6] = offsets[6] + yearBucketIndex(item.year());
 
         int g = genres.size() - 1;
         int gBase = row * g;

@@ -20,6 +20,29 @@ class FeatureEncodingTest {
     private final FeatureEncoding encoding = FeatureEncoding.fit(split.train(), ds);
 
     @Test
+    void yearBucketIndicesAreTheVocabularysIndicesOfTheBuckets() {
+        Vocabulary years = encoding.vocabulary(6);
+        int known = 0;
+        for (int year = -10; year <= 2400; year++) {
+            int expected = years.indexOf(FeatureEncoding.yearBucket(year));
+            assertThat(encoding.yearBucketIndex(year)).as("year %d", year).isEqualTo(expected);
+            known += expected == Vocabulary.OOV ? 0 : 1;
+        }
+        assertThat(known).isGreaterThan(0);
+    }
+
+    @Test
+    void zipPrefixIsTheTrimmedUpperCasedFirstTwoCharacters() {
+        for (String zip : new String[] {"94110", "ab123", "Ab 12", " 9411", "  ", "", "9", "k2", "K2x", "E1 6AN", "\u00df9x", "1\u00e9x",
+                "12", " a1b"}) {
+            String z = zip.trim().toUpperCase(java.util.Locale.ROOT);
+            String expected = z.isBlank() ? "" : z.length() <= 2 ? z : z.substring(0, 2);
+            assertThat(FeatureEncoding.zipPrefix(zip)).as("'%s'", zip).isEqualTo(expected);
+        }
+        assertThat(FeatureEncoding.zipPrefix(null)).isEmpty();
+    }
+
+    @Test
     void jsonRoundTripEncodesIdentically() {
         FeatureEncoding copy = FeatureEncoding.fromJson(encoding.toJson());
         EncodedBatch a = encode(encoding);
