@@ -48,7 +48,7 @@ public final class JobRunner {
         return flink;
     }
 
-    /** Applies parallelism and exactly-once checkpointing to an environment. */
+    /** Applies parallelism, object reuse, the buffer timeout and exactly-once checkpointing to an environment. */
     public static void configure(StreamExecutionEnvironment env, Configuration options) {
         env.setParallelism(options.get(JobOptions.PARALLELISM));
         if (options.get(JobOptions.OBJECT_REUSE)) {
@@ -56,6 +56,7 @@ public final class JobRunner {
         } else {
             env.getConfig().disableObjectReuse();
         }
+        env.setBufferTimeout(options.get(JobOptions.BUFFER_TIMEOUT).toMillis());
         env.enableCheckpointing(options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
     }
 

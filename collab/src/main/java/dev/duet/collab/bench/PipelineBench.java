@@ -408,6 +408,8 @@ public final class PipelineBench implements AutoCloseable {
         if (worker != null) {
             c.set(JobOptions.WORKERS, "127.0.0.1:" + worker.port());
         }
+        // --flink-conf also reaches the job's own options (scoring.max-delay, job.buffer-timeout, ...).
+        settings.flinkConf.forEach(c::setString);
         return c;
     }
 

@@ -73,8 +73,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             defaultValue = "2000")
     long checkpointIntervalMs;
 
-    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "A Flink setting for every job of the run, e.g."
-            + " execution.buffer-timeout.interval=5ms or pipeline.object-reuse=true (repeatable; default: none, the job as"
+    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "A Flink setting or job option for every job of"
+            + " the run, e.g. job.buffer-timeout=5ms or scoring.max-delay=5ms (repeatable; default: none, the job as"
             + " ./duet job runs it).")
     Map<String, String> flinkConf = new LinkedHashMap<>();
 

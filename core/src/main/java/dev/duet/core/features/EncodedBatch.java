@@ -69,8 +69,6 @@ public final class EncodedBatch {
     String memoUserId;
     String[] memoHistory;
     float[] memoRatings;
-    /** Scratch for one item's genre indices. */
-    int[] genreScratch = new int[8];
 
     /** Empties the batch for reuse (arrays are overwritten row by row). */
     public void clear() {

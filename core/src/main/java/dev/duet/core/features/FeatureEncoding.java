@@ -166,6 +166,44 @@ public final class FeatureEncoding {
     }
 
     /**
+     * An item's columns under one encoding: its embedding row, its year bucket's row and its known
+     * genres. A caller that keeps catalog entries (the streaming job) computes them once per entry
+     * instead of looking the item's strings up again for every row it appears in.
+     */
+    public static final class ItemColumns {
+        private final FeatureEncoding encoding;
+        private final long itemRow;
+        private final long yearRow;
+        private final int[] genreColumns;
+
+        private ItemColumns(FeatureEncoding encoding, long itemRow, long yearRow, int[] genreColumns) {
+            this.encoding = encoding;
+            this.itemRow = itemRow;
+            this.yearRow = yearRow;
+            this.genreColumns = genreColumns;
+        }
+
+        /** Whether these columns were computed by {@code e} (a new model brings a new encoding). */
+        public boolean belongsTo(FeatureEncoding e) {
+            return encoding == e;
+        }
+    }
+
+    /** The item's columns; unknown ids, years and genres as {@link #encode} treats them. */
+    public ItemColumns itemColumns(String itemId, int year, List<String> genreNames) {
+        int[] known = new int[genreNames.size()];
+        int n = 0;
+        for (String name : genreNames) {
+            int index = genres.indexOf(name);
+            if (index != Vocabulary.OOV) {
+                known[n++] = index - 1;
+            }
+        }
+        return new ItemColumns(this, offsets[ITEM] + vocabularies.get(ITEM).indexOf(itemId),
+                offsets[6] + yearBucketIndex(year), java.util.Arrays.copyOf(known, n));
+    }
+
+    /**
      * Encodes one sample into the next row of {@code batch}.
      *
      * @param sample the sample (its label goes into the batch's labels; -1 for none)
@@ -173,6 +211,18 @@ public final class FeatureEncoding {
      * @param user the user's profile
      */
     public void encode(Sample sample, ItemInfo item, UserInfo user, EncodedBatch batch) {
+        encode(sample, itemColumns(sample.itemId(), item.year(), item.genres()), null, user, batch);
+    }
+
+    /**
+     * {@link #encode(Sample, ItemInfo, UserInfo, EncodedBatch)} with the target item's columns, and
+     * optionally the history items' columns (aligned with {@code sample.historyItems()}; null: look
+     * the history ids up), computed beforehand by {@link #itemColumns} of this encoding.
+     */
+    public void encode(Sample sample, ItemColumns item, ItemColumns[] history, UserInfo user, EncodedBatch batch) {
+        if (!item.belongsTo(this)) {
+            throw new IllegalArgumentException("item columns of another encoding");
+        }
         int row = batch.nextRow();
         int f = FIELDS.size();
         long[] cat = batch.categorical;
@@ -199,41 +249,31 @@ public final class FeatureEncoding {
             cat[c + 3] = offsets[3] + vocabularies.get(3).indexOf(user.age());
             cat[c + 4] = offsets[4] + vocabularies.get(4).indexOf(user.occupation());
             cat[c + 5] = offsets[5] + vocabularies.get(5).indexOf(zipPrefix(user.zip()));
-            encodeHistory(sample, row, hBase, batch);
+            encodeHistory(sample, history, row, hBase, batch);
         }
         batch.memoUser = user;
         batch.memoUserId = sample.userId();
         batch.memoHistory = sample.historyItems();
         batch.memoRatings = sample.historyRatings();
 
-        cat[c + 1] = offsets[ITEM] + vocabularies.get(ITEM).indexOf(sample.itemId());
-        cat[c + 6] = offsets[6] + yearBucketIndex(item.year());
+        cat[c + 1] = item.itemRow;
+        cat[c + 6] = item.yearRow;
 
         int g = genres.size() - 1;
         int gBase = row * g;
         for (int j = 0; j < g; j++) {
             batch.genreWeights[gBase + j] = 0f;
         }
-        // Each genre looked up once; unknown genres are dropped and the known share the weight.
-        List<String> names = item.genres();
-        if (batch.genreScratch.length < names.size()) {
-            batch.genreScratch = new int[names.size()];
-        }
-        int known = 0;
-        for (String name : names) {
-            int index = genres.indexOf(name);
-            if (index != Vocabulary.OOV) {
-                batch.genreScratch[known++] = index;
-            }
-        }
-        for (int j = 0; j < known; j++) {
-            batch.genreWeights[gBase + batch.genreScratch[j] - 1] = 1f / known;
+        // Unknown genres are dropped and the known share the weight.
+        int[] known = item.genreColumns;
+        for (int column : known) {
+            batch.genreWeights[gBase + column] = 1f / known.length;
         }
         batch.labels[row] = sample.label();
     }
 
     /** The history block and the two dense history features of one row. */
-    private void encodeHistory(Sample sample, int row, int hBase, EncodedBatch batch) {
+    private void encodeHistory(Sample sample, ItemColumns[] columns, int row, int hBase, EncodedBatch batch) {
         int k = historyLength;
         String[] history = sample.historyItems();
         float[] ratings = sample.historyRatings();
@@ -243,7 +283,9 @@ public final class FeatureEncoding {
         float ratingSum = 0f;
         for (int j = 0; j < k; j++) {
             if (j < length) {
-                batch.historyItems[hBase + j] = offsets[ITEM] + itemVocabulary.indexOf(history[from + j]);
+                batch.historyItems[hBase + j] = columns != null
+                        ? historyRow(columns[from + j], history[from + j])
+                        : offsets[ITEM] + itemVocabulary.indexOf(history[from + j]);
                 float r = normalizeRating(ratings[from + j]);
                 batch.historyRatings[hBase + j] = r;
                 batch.historyMask[hBase + j] = 1f;
@@ -256,6 +298,13 @@ public final class FeatureEncoding {
         }
         batch.dense[row * DENSE] = (float) length / k;
         batch.dense[row * DENSE + 1] = length == 0 ? 0f : ratingSum / length;
+    }
+
+    private long historyRow(ItemColumns columns, String itemId) {
+        if (!columns.belongsTo(this)) {
+            throw new IllegalArgumentException("history columns of another encoding for item " + itemId);
+        }
+        return columns.itemRow;
     }
 
     /** A rating mapped to about [-1, 1] (MovieLens: (r - 3) / 2); implicit feedback is 1. */

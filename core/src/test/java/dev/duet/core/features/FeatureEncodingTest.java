@@ -19,6 +19,51 @@ class FeatureEncodingTest {
     private final SampleSplit split = SampleBuilder.build(ds);
     private final FeatureEncoding encoding = FeatureEncoding.fit(split.train(), ds);
 
+    /**
+     * The streaming job encodes with item columns computed once per catalog entry; rows must equal
+     * the plain path's, for known and unknown items, years and genres.
+     */
+    @Test
+    void precomputedItemColumnsEncodeAsTheLookups() {
+        java.util.List<Sample> samples = split.test().subList(0, 200);
+        EncodedBatch plain = new EncodedBatch(encoding, samples.size() + 1);
+        EncodedBatch columns = new EncodedBatch(encoding, samples.size() + 1);
+        for (Sample s : samples) {
+            encoding.encode(s, ds.item(s.itemId()), ds.user(s.userId()), plain);
+            FeatureEncoding.ItemColumns[] history = new FeatureEncoding.ItemColumns[s.historyItems().length];
+            for (int i = 0; i < history.length; i++) {
+                dev.duet.core.data.ItemInfo h = ds.item(s.historyItems()[i]);
+                history[i] = encoding.itemColumns(h.itemId(), h.year(), h.genres());
+            }
+            dev.duet.core.data.ItemInfo item = ds.item(s.itemId());
+            encoding.encode(s, encoding.itemColumns(item.itemId(), item.year(), item.genres()), history, ds.user(s.userId()),
+                    columns);
+        }
+        // An item nobody knows: new id, no year, a genre the encoding never saw next to a known one.
+        Sample s = samples.get(0);
+        Sample unknown = new Sample(s.userId(), "never-seen", s.timestampMs(), s.rating(), s.label(), s.historyItems(),
+                s.historyRatings());
+        java.util.List<String> genres = java.util.List.of("No Such Genre", encoding.genreNames().get(0));
+        encoding.encode(unknown, new dev.duet.core.data.ItemInfo("never-seen", "?", 0, genres), ds.user(s.userId()), plain);
+        encoding.encode(unknown, encoding.itemColumns("never-seen", 0, genres), null, ds.user(s.userId()), columns);
+        assertThat(columns.categorical).isEqualTo(plain.categorical);
+        assertThat(columns.genreWeights).isEqualTo(plain.genreWeights);
+        assertThat(columns.historyItems).isEqualTo(plain.historyItems);
+        assertThat(columns.historyRatings).isEqualTo(plain.historyRatings);
+        assertThat(columns.historyMask).isEqualTo(plain.historyMask);
+        assertThat(columns.dense).isEqualTo(plain.dense);
+        assertThat(columns.labels).isEqualTo(plain.labels);
+    }
+
+    @Test
+    void itemColumnsOfAnotherEncodingAreRefused() {
+        FeatureEncoding other = FeatureEncoding.fromJson(encoding.toJson());
+        Sample s = split.test().get(0);
+        var foreign = other.itemColumns(s.itemId(), 1990, java.util.List.of());
+        assertThatThrownBy(() -> encoding.encode(s, foreign, null, ds.user(s.userId()), new EncodedBatch(encoding, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another encoding");
+    }
+
     @Test
     void yearBucketIndicesAreTheVocabularysIndicesOfTheBuckets() {
         Vocabulary years = encoding.vocabulary(6);

@@ -1,6 +1,7 @@
 package dev.duet.job.model;
 
 import dev.duet.core.data.ItemInfo;
+import dev.duet.core.features.FeatureEncoding;
 import java.util.Arrays;
 
 /** An item's catalog entry in a form Flink serialises as a POJO. */
@@ -9,6 +10,12 @@ public class ItemDescriptor {
     public String title;
     public int year;
     public String[] genres;
+    /**
+     * The entry's encoded columns under the scoring model's encoding, kept with the catalog entry
+     * so that each entry is looked up once, not once per row it appears in. Transient: not state,
+     * not sent (Flink's POJO serialiser leaves transient fields out).
+     */
+    public transient FeatureEncoding.ItemColumns columns;
 
     public ItemDescriptor() {}
 

@@ -150,7 +150,7 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
             UserInfo user = new UserInfo(t.userId, t.gender, t.age, t.occupation, t.zip);
             for (ItemDescriptor c : t.candidates) {
                 Sample s = new Sample(t.userId, c.itemId, t.timestampMs, t.rating, t.label, historyItems, t.historyRatings);
-                rows.add(new ScoringRow(s, c.toItemInfo(), user));
+                rows.add(new ScoringRow(s, c, t.history, user));
             }
         }
         CrmScores scores = rows.isEmpty() ? null : scorer.score(rows);

@@ -1,10 +1,13 @@
 package dev.duet.job.scoring;
 
 import dev.duet.core.crm.CrmModel;
-import dev.duet.core.onnx.SharedSessions;
 import dev.duet.core.crm.CrmScores;
 import dev.duet.core.features.EncodedBatch;
+import dev.duet.core.features.FeatureEncoding;
+import dev.duet.core.onnx.SharedSessions;
+import dev.duet.job.model.ItemDescriptor;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,10 +51,30 @@ public final class OnnxCrmScorer implements CrmScorer {
             batch = new EncodedBatch(model.encoding(), Math.max(rows.size(), 64));
         }
         batch.clear();
+        FeatureEncoding encoding = model.encoding();
+        ItemDescriptor[] history = null;
+        FeatureEncoding.ItemColumns[] historyColumns = null;
         for (ScoringRow row : rows) {
-            model.encoding().encode(row.sample(), row.item(), row.user(), batch);
+            if (row.history() != history) {
+                history = row.history();
+                historyColumns = new FeatureEncoding.ItemColumns[history.length];
+                for (int i = 0; i < history.length; i++) {
+                    historyColumns[i] = columns(history[i], encoding);
+                }
+            }
+            encoding.encode(row.sample(), columns(row.item(), encoding), historyColumns, row.user(), batch);
         }
         return model.score(batch);
+    }
+
+    /** The entry's columns under {@code encoding}, computed on first use and kept with the entry. */
+    static FeatureEncoding.ItemColumns columns(ItemDescriptor item, FeatureEncoding encoding) {
+        FeatureEncoding.ItemColumns c = item.columns;
+        if (c == null || !c.belongsTo(encoding)) {
+            c = encoding.itemColumns(item.itemId, item.year, item.genres == null ? List.of() : Arrays.asList(item.genres));
+            item.columns = c;
+        }
+        return c;
     }
 
     @Override
