@@ -143,9 +143,23 @@ final class Profiler {
         Path file = Files.createTempFile("duet-bench-", ".jfr");
         try {
             recording.dump(file);
+            keepIfAsked(file);
             return summarise(file, begin, end, seconds, processCores, machineCores);
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * With DUET_BENCH_JFR_DIR set, the recording up to this window's end is also kept there (one
+     * file per profiled window, its time in the name), for {@code jfr print} or JDK Mission Control.
+     */
+    private void keepIfAsked(Path file) throws IOException {
+        String dir = System.getenv("DUET_BENCH_JFR_DIR");
+        if (dir != null && !dir.isBlank()) {
+            Path target = Path.of(dir).resolve("bench-" + begin.toString().replace(':', '-') + ".jfr");
+            Files.createDirectories(target.getParent());
+            Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

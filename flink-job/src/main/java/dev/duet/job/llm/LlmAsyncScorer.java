@@ -86,6 +86,7 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
                 task.llmDone = true;
                 latency.update(elapsed);
                 answer(task, order, reply, elapsed);
+                task.releaseScoringInputs();
             }
             resultFuture.complete(Collections.singletonList(task));
         });
@@ -107,6 +108,7 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
         task.route = Route.FALLBACK.wireName();
         task.finalScores = task.crmScores;
         task.fallbackReason = reason == null ? "unknown error" : reason;
+        task.releaseScoringInputs();
         resultFuture.complete(Collections.singletonList(task));
     }
 

@@ -58,6 +58,20 @@ public class ScoringTask {
 
     public ScoringTask() {}
 
+    /**
+     * Drops what only scoring and the LLM read (history, behaviour vectors, popularity) once a task
+     * is answered: with the LLM on, answered tasks cross one more exchange (the union of both
+     * routes), and the history's catalog entries were most of what it serialised.
+     */
+    public void releaseScoringInputs() {
+        history = null;
+        historyRatings = null;
+        historyTimes = null;
+        userVector = null;
+        itemVectors = null;
+        candidatePopularity = null;
+    }
+
     public int candidateCount() {
         return candidates == null ? 0 : candidates.length;
     }

@@ -133,6 +133,7 @@ public class RouteSamples extends ProcessFunction<ScoringTask, ScoringTask> impl
         } else {
             task.route = Route.CRM.wireName();
             task.finalScores = task.crmScores;
+            task.releaseScoringInputs();
             out.collect(task);
         }
     }

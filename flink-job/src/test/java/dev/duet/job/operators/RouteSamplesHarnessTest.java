@@ -42,8 +42,16 @@ class RouteSamplesHarnessTest {
             assertThat(h.extractOutputValues()).hasSize(n - hard).allSatisfy(t -> {
                 assertThat(t.route).isEqualTo("crm");
                 assertThat(t.finalScores).isEqualTo(t.crmScores);
+                // Answered: what only scoring and the LLM read is gone before the next exchange.
+                assertThat(t.history).isNull();
+                assertThat(t.candidatePopularity).isNull();
             });
-            h.getSideOutput(RouteSamples.HARD).forEach(rec -> assertThat(rec.getValue().entropy).isGreaterThan(0.5));
+            h.getSideOutput(RouteSamples.HARD).forEach(rec -> {
+                assertThat(rec.getValue().entropy).isGreaterThan(0.5);
+                // The LLM still needs them.
+                assertThat(rec.getValue().history).isNotNull();
+                assertThat(rec.getValue().candidatePopularity).isNotNull();
+            });
         }
     }
 
