@@ -12,6 +12,7 @@ import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.ScoringTask;
 import dev.duet.job.model.UserState;
+import dev.duet.job.model.UserStateSerializer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     @Override
     public void open(OpenContext openContext) throws IOException {
-        ValueStateDescriptor<UserState> descriptor = new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class));
+        ValueStateDescriptor<UserState> descriptor = new ValueStateDescriptor<>("user", UserStateSerializer.INSTANCE);
         if (!ttl.isZero()) {
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
@@ -150,7 +151,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.rating = event.rating;
             task.k = 1;
             task.candidates = new ItemDescriptor[] {item(event.itemId, catalog)};
-            task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx)};
+            task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx.getBroadcastState(POPULARITY))};
             out.collect(task);
             user.add(event.itemId, event.rating, event.timestampMs, maxHistory);
             state.update(user);
@@ -167,9 +168,10 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.k = event.k;
             task.candidates = new ItemDescriptor[ids.length];
             task.candidatePopularity = new double[ids.length];
+            ReadOnlyBroadcastState<String, DecayedCount> popularity = ctx.getBroadcastState(POPULARITY);
             for (int i = 0; i < ids.length; i++) {
                 task.candidates[i] = item(ids[i], catalog);
-                task.candidatePopularity[i] = popularity(ids[i], event.timestampMs, ctx);
+                task.candidatePopularity[i] = popularity(ids[i], event.timestampMs, popularity);
             }
             out.collect(task);
         } else {
@@ -210,8 +212,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
      * may or may not include the interaction itself (the two paths race); it feeds the gate and
      * candidate generation, not the CRM's features.
      */
-    private double popularity(String itemId, long timeMs, ReadOnlyContext ctx) throws Exception {
-        DecayedCount p = ctx.getBroadcastState(POPULARITY).get(itemId);
+    private double popularity(String itemId, long timeMs, ReadOnlyBroadcastState<String, DecayedCount> popularity)
+            throws Exception {
+        DecayedCount p = popularity.get(itemId);
         return p == null ? 0 : p.valueAt(timeMs, popularityHalfLifeMs);
     }
 
