@@ -22,6 +22,8 @@ import java.util.Map;
  * @param inJob the output's {@code latency_ms}: parse to serialisation inside the job
  * @param processingByRoute processing latency per route
  * @param routes measured outputs per route
+ * @param p99PerSecond processing-latency p99 of the inputs appended in each second of the measured
+ *     window, in order (periodic spikes are checkpoints; a rising line is a queue)
  * @param profile the profile of the measured window
  * @param loadBefore the machine's 1-minute load average when the phase started
  * @param loadAfter and when it ended
@@ -39,6 +41,7 @@ record LatencyResult(
         LatencyStats inJob,
         Map<String, LatencyStats> processingByRoute,
         Map<String, Long> routes,
+        double[] p99PerSecond,
         Profile profile,
         double loadBefore,
         double loadAfter) {
@@ -64,6 +67,7 @@ record LatencyResult(
         processingByRoute.forEach((route, stats) -> byRoute.put(route, stats.toMap()));
         m.put("processing_ms_by_route", byRoute);
         m.put("routes", routes);
+        m.put("processing_p99_ms_per_second", java.util.Arrays.stream(p99PerSecond).boxed().toList());
         m.put("load_average", List.of(loadBefore, loadAfter));
         m.put("profile", profile == null ? null : profile.toMap());
         return m;

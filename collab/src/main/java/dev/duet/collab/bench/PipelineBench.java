@@ -372,7 +372,8 @@ public final class PipelineBench implements AutoCloseable {
             byRoute.forEach((route, list) -> perRoute.put(route, LatencyStats.of(list.stream().mapToLong(Long::longValue).toArray())));
             LatencyResult result = new LatencyResult(rate, inputs.total() / Math.max(1e-3, writeSeconds), inputs.total(),
                     outputs.size(), outputs.lost(inputs), outputs.duplicates(), outputs.unknown(), LatencyStats.of(processing),
-                    LatencyStats.of(visible), LatencyStats.of(inJob), perRoute, routes, profile, loadBefore, loadAverage());
+                    LatencyStats.of(visible), LatencyStats.of(inJob), perRoute, routes, p99PerSecond(joined, processing),
+                    profile, loadBefore, loadAverage());
             log(String.format(Locale.ROOT, "  latency: %,d in at %,.0f/s, %,d out (lost %d, duplicates %d); measured %,d:"
                             + " processing p50 %.0f p99 %.0f ms, visible p50 %.0f p99 %.0f ms; routes %s",
                     result.eventsIn(), result.rateAchieved(), result.eventsOut(), result.lost(), result.duplicates(),
@@ -387,6 +388,32 @@ public final class PipelineBench implements AutoCloseable {
         } finally {
             cleanUp(topics, checkpoints);
         }
+    }
+
+    /** Processing-latency p99 of the inputs appended in each second, from the first measured input on. */
+    static double[] p99PerSecond(List<OutputLog.Joined> joined, long[] processing) {
+        if (joined.isEmpty()) {
+            return new double[0];
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (OutputLog.Joined j : joined) {
+            first = Math.min(first, j.inputAppendMs());
+            last = Math.max(last, j.inputAppendMs());
+        }
+        int seconds = (int) ((last - first) / 1000) + 1;
+        List<List<Long>> bySecond = new ArrayList<>();
+        for (int i = 0; i < seconds; i++) {
+            bySecond.add(new ArrayList<>());
+        }
+        for (int i = 0; i < joined.size(); i++) {
+            bySecond.get((int) ((joined.get(i).inputAppendMs() - first) / 1000)).add(processing[i]);
+        }
+        double[] p99 = new double[seconds];
+        for (int i = 0; i < seconds; i++) {
+            p99[i] = LatencyStats.of(bySecond.get(i).stream().mapToLong(Long::longValue).toArray()).p99();
+        }
+        return p99;
     }
 
     /** The job's options for one phase: its topics, a fresh group and transactional prefix, bounded or not. */

@@ -22,6 +22,7 @@ final class Report {
     static final String MARKDOWN_FILE = "bench-pipeline.md";
     static final String THROUGHPUT_CHART = "pipeline-throughput.png";
     static final String LATENCY_CHART = "pipeline-latency.png";
+    static final String TIMELINE_CHART = "pipeline-latency-timeline.png";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int PROFILE_ROWS = 10;
@@ -64,6 +65,35 @@ final class Report {
         latency.put("visible (read_committed) p50", visibleP50);
         Charts.bars(dir.resolve(LATENCY_CHART), "End-to-end latency at half the sustained rate", "configuration",
                 "milliseconds", names, latency);
+        timeline(dir, r);
+    }
+
+    /** Processing-latency p99 per second of every latency phase: checkpoint spikes against queues. */
+    private static void timeline(Path dir, PipelineBenchResult r) throws IOException {
+        Map<String, double[]> series = new LinkedHashMap<>();
+        int shortest = Integer.MAX_VALUE;
+        for (ConfigResult c : r.configs()) {
+            for (LatencyResult l : new LatencyResult[] {c.halfRate(), c.fixedRate()}) {
+                if (l != null && l.p99PerSecond().length > 0) {
+                    series.put(String.format(Locale.ROOT, "(%s) at %,.0f/s", c.config().key, l.rateAsked()), l.p99PerSecond());
+                    shortest = Math.min(shortest, l.p99PerSecond().length);
+                }
+            }
+        }
+        if (series.isEmpty()) {
+            return;
+        }
+        // Every phase measures the same window; a phase's last second may be missing or partial.
+        double[] x = new double[shortest];
+        for (int i = 0; i < shortest; i++) {
+            x[i] = i;
+        }
+        Map<String, double[]> padded = new LinkedHashMap<>();
+        final int n = shortest;
+        series.forEach((name, y) -> padded.put(name, java.util.Arrays.copyOf(y, n)));
+        Charts.lines(dir.resolve(TIMELINE_CHART), "Processing latency p99 per second (checkpoints every "
+                        + r.settings().checkpointInterval.toMillis() + " ms)", "second of the measured window", "milliseconds", x,
+                padded);
     }
 
     private static double zeroIfNaN(double v) {
@@ -145,7 +175,8 @@ final class Report {
                 + " a bounded job drains a backlog written before it started. Processing latency: output append time minus"
                 + " input append time (both stamped by the broker). Visible: when a read_committed consumer received the output,"
                 + " minus the input's append time (adds the wait for the checkpoint that commits the transaction).\n\n");
-        s.append("![throughput](").append(THROUGHPUT_CHART).append(")\n![latency](").append(LATENCY_CHART).append(")\n\n");
+        s.append("![throughput](").append(THROUGHPUT_CHART).append(")\n![latency](").append(LATENCY_CHART).append(")\n![latency over time](")
+                .append(TIMELINE_CHART).append(")\n\n");
         for (ConfigResult c : r.configs()) {
             s.append("## (").append(c.config().key).append(") ").append(c.config().description).append("\n\n");
             if (c.error() != null) {

@@ -72,6 +72,11 @@ class PipelineBenchQuickTest {
             assertThat(c.halfRate().processing().p99()).isGreaterThanOrEqualTo(c.halfRate().processing().p50());
             assertThat(c.halfRate().visible().p50()).as("visible waits for the commit").isGreaterThanOrEqualTo(
                     c.halfRate().processing().p50());
+            // One p99 per second of the measured window, none above the phase's maximum.
+            assertThat(c.halfRate().p99PerSecond()).hasSizeBetween(2, 5);
+            for (double v : c.halfRate().p99PerSecond()) {
+                assertThat(v).isBetween(0.0, c.halfRate().processing().max());
+            }
         }
         assertThat(result.config(JobConfig.PASS_THROUGH).throughput().routes()).containsOnlyKeys("pass-through");
         assertThat(result.config(JobConfig.CRM).throughput().routes()).containsOnlyKeys("crm");
@@ -81,7 +86,8 @@ class PipelineBenchQuickTest {
         assertThat(result.config(JobConfig.CRM).fixedRate()).isNull();
 
         Path out = dir.resolve("out");
-        for (String f : new String[] {Report.JSON_FILE, Report.MARKDOWN_FILE, Report.THROUGHPUT_CHART, Report.LATENCY_CHART}) {
+        for (String f : new String[] {Report.JSON_FILE, Report.MARKDOWN_FILE, Report.THROUGHPUT_CHART, Report.LATENCY_CHART,
+            Report.TIMELINE_CHART}) {
             assertThat(out.resolve(f)).isRegularFile();
             assertThat(Files.size(out.resolve(f))).isPositive();
         }
