@@ -17,14 +17,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code ./duet demo}: an in-process Kafka broker, LLM worker and streaming job (MiniCluster with
@@ -151,14 +149,16 @@ public final class Demo implements AutoCloseable {
 
     /** Writes the catalog to the items topic too, so that it is there for anyone exploring the topics. */
     private void produceCatalog(List<String> catalog) throws Exception {
-        Properties p = kafka.clientProperties();
-        p.put("key.serializer", StringSerializer.class.getName());
-        p.put("value.serializer", StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        // The one-request-in-flight settings: the items topic was just created.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (String line : catalog) {
-                producer.send(new ProducerRecord<>(Topics.ITEMS, line));
+                sent.add(producer.send(new ProducerRecord<>(Topics.ITEMS, line.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(); // a catalog record the broker refused fails the demo here
+            }
         }
     }
 

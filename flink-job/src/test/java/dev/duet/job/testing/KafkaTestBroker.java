@@ -99,17 +99,36 @@ public final class KafkaTestBroker implements AutoCloseable {
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("linger.ms", "5");
+        // One request in flight: with five, a batch refused while a just-created partition was
+        // being set up came back after later ones and the idempotent producer stalled (a CI run
+        // hung in flush); the demo and the benchmark's writers settled on the same
+        // (EmbeddedKafka.producerProperties).
+        p.put("enable.idempotence", "true");
+        p.put("acks", "all");
+        p.put("max.in.flight.requests.per.connection", "1");
+        p.put("delivery.timeout.ms", "60000");
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (String v : values) {
                 String key = keyOf == null ? null : keyOf.apply(v);
-                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                        v.getBytes(StandardCharsets.UTF_8)));
+                sent.add(producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                        v.getBytes(StandardCharsets.UTF_8))));
                 if (pauseMs > 0) {
                     producer.flush();
                     Thread.sleep(pauseMs);
                 }
             }
             producer.flush();
+        }
+        // A record the broker never took fails the test here, naming the topic, not later as a
+        // missing output.
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                sent.get(i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("record " + i + " of " + sent.size() + " to " + topic + " was not written: "
+                        + e.getCause().getMessage(), e.getCause());
+            }
         }
     }
 
