@@ -160,7 +160,8 @@ final class Report {
         row(s, "Flink settings", r.settings().flinkConf.isEmpty()
                 ? "the job's defaults (job.object-reuse " + dev.duet.job.JobOptions.OBJECT_REUSE.defaultValue()
                         + ", scoring.intra-op-threads " + dev.duet.job.JobOptions.INTRA_OP_THREADS.defaultValue()
-                        + "); Flink defaults otherwise, e.g. network buffer timeout 100 ms"
+                        + ", job.buffer-timeout " + dev.duet.job.JobOptions.BUFFER_TIMEOUT.defaultValue().toMillis()
+                        + " ms); Flink defaults otherwise"
                 : new java.util.TreeMap<>(r.settings().flinkConf).toString());
         row(s, "inputs", "interactions with the user's profile, one request (" + r.settings().candidates + " candidates, k "
                 + r.settings().k + ") after every " + r.settings().requestEvery + " interactions; catalog seeded from a file");
