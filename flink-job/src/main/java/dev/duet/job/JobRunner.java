@@ -19,13 +19,15 @@ public final class JobRunner {
     private JobRunner() {}
 
     /**
-     * Flink settings the job needs wherever it runs: RocksDB with incremental checkpoints in the
-     * configured folder. {@code flink run} uses only these, so the cluster's own addresses stand.
+     * Flink settings the job needs wherever it runs: the state backend ({@code job.state-backend},
+     * RocksDB with incremental checkpoints by default) and checkpoints in the configured folder.
+     * {@code flink run} uses only these, so the cluster's own addresses stand.
      */
     public static Configuration jobConfiguration(Configuration options) {
         Configuration flink = new Configuration();
-        flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        boolean rocksDb = options.get(JobOptions.STATE_BACKEND) == JobOptions.StateBackend.ROCKSDB;
+        flink.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
         return flink;
     }

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -274,10 +276,15 @@ class DuetJobITCase {
         }
     }
 
-    @Test
-    void aTaskFailureRestoresFromACheckpointWithoutLossOrDuplicates(@TempDir Path dir) throws Exception {
+    /** With either state backend: the checkpoint holds the user and popularity state the job resumes with. */
+    @ParameterizedTest
+    @EnumSource(JobOptions.StateBackend.class)
+    void aTaskFailureRestoresFromACheckpointWithoutLossOrDuplicates(JobOptions.StateBackend backend, @TempDir Path dir)
+            throws Exception {
         try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0)) {
-            Configuration c = JobHarness.options("restore", kafka.bootstrap(), a.target(), dir);
+            Configuration c = JobHarness.options("restore-" + backend.name().toLowerCase(java.util.Locale.ROOT),
+                    kafka.bootstrap(), a.target(), dir);
+            c.set(JobOptions.STATE_BACKEND, backend);
             c.set(JobOptions.BATCH_SIZE, 8);
             c.set(JobOptions.BOUNDED, false);
             kafka.createTopics(2, JobHarness.topics(c));
