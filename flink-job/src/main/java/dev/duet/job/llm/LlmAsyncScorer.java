@@ -3,6 +3,7 @@ package dev.duet.job.llm;
 import dev.duet.core.routing.Route;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.model.TopK;
 import dev.duet.proto.v1.Candidate;
 import dev.duet.proto.v1.HistoryItem;
 import dev.duet.proto.v1.ScoreReply;
@@ -115,17 +116,8 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
     /** Candidate indices sent to the LLM: the interaction's item, or a request's best CRM candidates. */
     int[] rerankOrder(ScoringTask task) {
         int n = task.candidateCount();
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Float.compare(task.crmScores[b], task.crmScores[a]));
         int m = task.isInteraction() ? n : Math.min(n, Math.max(task.k, settings.rerankCandidates()));
-        int[] out = new int[m];
-        for (int i = 0; i < m; i++) {
-            out[i] = idx[i];
-        }
-        return out;
+        return TopK.indices(task.crmScores, n, m);
     }
 
     ScoreRequest request(ScoringTask task, int[] order) {

@@ -105,12 +105,4 @@ class RecommendationsTest {
             assertThat(Recommendations.toJson(t, now)).isEqualTo(reference(t, now));
         }
     }
-
-    @Test
-    void bestIsTheStableDescendingOrdersFirstK() {
-        float[] scores = {0.5f, 0.9f, 0.5f, 0.1f, 0.9f};
-        assertThat(Recommendations.best(scores, 5, 3)).containsExactly(1, 4, 0);
-        assertThat(Recommendations.best(scores, 5, 5)).containsExactly(1, 4, 0, 2, 3);
-        assertThat(Recommendations.best(scores, 0, 0)).isEmpty();
-    }
 }
