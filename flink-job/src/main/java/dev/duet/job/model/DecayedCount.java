@@ -20,6 +20,14 @@ public class DecayedCount {
         return timeMs <= atMs ? count : count * decay(timeMs - atMs, halfLifeMs);
     }
 
+    /** A configured half-life in milliseconds; refuses what is not positive. */
+    public static long halfLifeMs(java.time.Duration halfLife) {
+        if (halfLife.isNegative() || halfLife.isZero()) {
+            throw new IllegalArgumentException("popularity half-life must be positive");
+        }
+        return halfLife.toMillis();
+    }
+
     public static double decay(long elapsedMs, long halfLifeMs) {
         return Math.pow(0.5, (double) elapsedMs / halfLifeMs);
     }

@@ -38,13 +38,10 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
     private transient Counter updatesSent;
 
     public ItemPopularity(Duration halfLife, Duration ttl, double tolerance) {
-        if (halfLife.isNegative() || halfLife.isZero()) {
-            throw new IllegalArgumentException("popularity half-life must be positive");
-        }
         if (!(tolerance >= 0 && tolerance < 1)) {
             throw new IllegalArgumentException("popularity update tolerance must be in [0, 1): " + tolerance);
         }
-        this.halfLifeMs = halfLife.toMillis();
+        this.halfLifeMs = DecayedCount.halfLifeMs(halfLife);
         this.ttl = ttl;
         this.tolerance = tolerance;
     }

@@ -77,12 +77,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         if (maxHistory < SampleBuilder.HISTORY) {
             throw new IllegalArgumentException("history length must be at least " + SampleBuilder.HISTORY);
         }
-        if (popularityHalfLife.isNegative() || popularityHalfLife.isZero()) {
-            throw new IllegalArgumentException("popularity half-life must be positive");
-        }
         this.maxHistory = maxHistory;
         this.ttl = ttl;
-        this.popularityHalfLifeMs = popularityHalfLife.toMillis();
+        this.popularityHalfLifeMs = DecayedCount.halfLifeMs(popularityHalfLife);
         this.candidatePool = candidatePool;
         this.catalogSeedFile = catalogSeedFile == null ? "" : catalogSeedFile;
     }
