@@ -45,7 +45,6 @@ final class Profiler {
     private final long wallStartNs = System.nanoTime();
     private final long processCpuStartNs = processCpuNs();
     private final long jitStartMs = JitStats.compileMs();
-    private double jitMs;
     private final long[] machineStart = machineJiffies();
     /** Per OS thread id: CPU ticks when first seen and now. */
     private final Map<Integer, long[]> threadCpu = new HashMap<>();
@@ -139,12 +138,12 @@ final class Profiler {
             machineCores = busy * Runtime.getRuntime().availableProcessors();
         }
         Instant end = Instant.now();
-        jitMs = JitStats.compileMs() - jitStartMs;
+        double jitMs = JitStats.compileMs() - jitStartMs;
         Path file = Files.createTempFile("duet-bench-", ".jfr");
         try {
             recording.dump(file);
             keepIfAsked(file);
-            return summarise(file, begin, end, seconds, processCores, machineCores);
+            return summarise(file, begin, end, seconds, processCores, machineCores, jitMs);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -163,8 +162,8 @@ final class Profiler {
         }
     }
 
-    private Profile summarise(Path file, Instant from, Instant to, double seconds, double processCores, double machineCores)
-            throws IOException {
+    private Profile summarise(Path file, Instant from, Instant to, double seconds, double processCores, double machineCores,
+            double jitMs) throws IOException {
         Map<String, Double> hot = new HashMap<>();
         Map<String, Double> hotProject = new HashMap<>();
         Map<String, Double> inclusiveProject = new HashMap<>();

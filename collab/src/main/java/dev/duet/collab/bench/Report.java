@@ -88,12 +88,13 @@ final class Report {
         for (int i = 0; i < shortest; i++) {
             x[i] = i;
         }
-        Map<String, double[]> padded = new LinkedHashMap<>();
-        final int n = shortest;
-        series.forEach((name, y) -> padded.put(name, java.util.Arrays.copyOf(y, n)));
+        Map<String, double[]> trimmed = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            trimmed.put(e.getKey(), java.util.Arrays.copyOf(e.getValue(), shortest));
+        }
         Charts.lines(dir.resolve(TIMELINE_CHART), "Processing latency p99 per second (checkpoints every "
                         + r.settings().checkpointInterval.toMillis() + " ms)", "second of the measured window", "milliseconds", x,
-                padded);
+                trimmed);
     }
 
     private static double zeroIfNaN(double v) {
