@@ -46,12 +46,7 @@ class FeatureEncodingTest {
         java.util.List<String> genres = java.util.List.of("No Such Genre", encoding.genreNames().get(0));
         encoding.encode(unknown, new dev.duet.core.data.ItemInfo("never-seen", "?", 0, genres), ds.user(s.userId()), plain);
         encoding.encode(unknown, encoding.itemColumns("never-seen", 0, genres), null, ds.user(s.userId()), columns);
-        assertThat(columns.categorical).isEqualTo(plain.categorical);
-        assertThat(columns.genreWeights).isEqualTo(plain.genreWeights);
-        assertThat(columns.historyItems).isEqualTo(plain.historyItems);
-        assertThat(columns.historyRatings).isEqualTo(plain.historyRatings);
-        assertThat(columns.historyMask).isEqualTo(plain.historyMask);
-        assertThat(columns.dense).isEqualTo(plain.dense);
+        assertSameInputs(columns, plain);
         assertThat(columns.labels).isEqualTo(plain.labels);
     }
 
@@ -92,12 +87,7 @@ class FeatureEncodingTest {
         FeatureEncoding copy = FeatureEncoding.fromJson(encoding.toJson());
         EncodedBatch a = encode(encoding);
         EncodedBatch b = encode(copy);
-        assertThat(b.categorical).isEqualTo(a.categorical);
-        assertThat(b.genreWeights).isEqualTo(a.genreWeights);
-        assertThat(b.historyItems).isEqualTo(a.historyItems);
-        assertThat(b.historyRatings).isEqualTo(a.historyRatings);
-        assertThat(b.historyMask).isEqualTo(a.historyMask);
-        assertThat(b.dense).isEqualTo(a.dense);
+        assertSameInputs(b, a);
         assertThat(copy.embeddingRows()).isEqualTo(encoding.embeddingRows());
     }
 
@@ -123,12 +113,7 @@ class FeatureEncodingTest {
                         user.gender(), user.age(), user.occupation(), user.zip()), fresh);
             }
         }
-        assertThat(shared.categorical).isEqualTo(fresh.categorical);
-        assertThat(shared.genreWeights).isEqualTo(fresh.genreWeights);
-        assertThat(shared.historyItems).isEqualTo(fresh.historyItems);
-        assertThat(shared.historyRatings).isEqualTo(fresh.historyRatings);
-        assertThat(shared.historyMask).isEqualTo(fresh.historyMask);
-        assertThat(shared.dense).isEqualTo(fresh.dense);
+        assertSameInputs(shared, fresh);
         // And a batch reused after clear() does not carry the memo over to a different user.
         shared.clear();
         Sample first = base.get(0);
@@ -186,5 +171,15 @@ class FeatureEncodingTest {
             enc.encode(s, ds.item(s.itemId()), ds.user(s.userId()), batch);
         }
         return batch;
+    }
+
+    /** Every model input of the two batches is equal (labels are not a model input). */
+    private static void assertSameInputs(EncodedBatch actual, EncodedBatch expected) {
+        assertThat(actual.categorical).isEqualTo(expected.categorical);
+        assertThat(actual.genreWeights).isEqualTo(expected.genreWeights);
+        assertThat(actual.historyItems).isEqualTo(expected.historyItems);
+        assertThat(actual.historyRatings).isEqualTo(expected.historyRatings);
+        assertThat(actual.historyMask).isEqualTo(expected.historyMask);
+        assertThat(actual.dense).isEqualTo(expected.dense);
     }
 }
