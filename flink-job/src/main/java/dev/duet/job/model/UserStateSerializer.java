@@ -10,9 +10,10 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Writes a {@link UserState} field by field: the per-user value that RocksDB reads and writes on
- * every event. Flink's POJO serialiser reached each of its fields by reflection and wrote each
- * history id character by character (a thread-local char buffer per string); here the ids are
- * length-prefixed UTF-8 and the arrays are written in one pass.
+ * every event. Flink's POJO serialiser reached each of its fields by reflection and read and wrote
+ * each history id character by character through {@code StringValue} (whose thread-local buffer
+ * showed in the recordings); here the ids are length-prefixed UTF-8 and the arrays are written in
+ * one pass.
  *
  * <p>Layout (version 1): version byte, size n, n x (id length, id UTF-8 bytes, rating, time), count,
  * rating sum, first seen, last seen, gender, age, occupation, zip (each length-prefixed UTF-8).
