@@ -113,7 +113,7 @@ public final class DuetJob {
                 .process(new UserHistory(
                         config.get(JobOptions.HISTORY_LENGTH), config.get(JobOptions.STATE_TTL),
                         config.get(JobOptions.POPULARITY_HALF_LIFE),
-                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED)))
+                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED), userCacheSize(config)))
                 .uid("user-history").name("user history");
 
         SingleOutputStreamOperator<ScoringTask> scored = tasks
@@ -140,6 +140,11 @@ public final class DuetJob {
                 .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
                 .uid("to-json").name("to json")
                 .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
+    }
+
+    /** The user operator's cache size: none in front of heap state, which is already on the heap. */
+    static int userCacheSize(ReadableConfig config) {
+        return config.get(JobOptions.STATE_BACKEND) == JobOptions.StateBackend.HASHMAP ? 0 : config.get(JobOptions.USER_CACHE_SIZE);
     }
 
     static LlmTls llmTls(ReadableConfig config) {

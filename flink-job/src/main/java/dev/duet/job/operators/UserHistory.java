@@ -64,8 +64,10 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private final long popularityHalfLifeMs;
     private final int candidatePool;
     private final String catalogSeedFile;
+    private final int userCacheSize;
 
     private transient ValueState<UserState> state;
+    private transient UserStateCache cache;
     private transient Map<String, ItemDescriptor> seed;
     private transient List<String> topItems;
     private transient long topComputedAtMs;
@@ -74,9 +76,22 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private transient Counter requests;
 
     public UserHistory(int maxHistory, Duration ttl, Duration popularityHalfLife, int candidatePool, String catalogSeedFile) {
+        this(maxHistory, ttl, popularityHalfLife, candidatePool, catalogSeedFile, 0);
+    }
+
+    /**
+     * @param userCacheSize users whose state objects each subtask keeps on the heap in front of the
+     *     keyed state ({@link UserStateCache}); 0 reads and writes the state only
+     */
+    public UserHistory(int maxHistory, Duration ttl, Duration popularityHalfLife, int candidatePool, String catalogSeedFile,
+            int userCacheSize) {
         if (maxHistory < SampleBuilder.HISTORY) {
             throw new IllegalArgumentException("history length must be at least " + SampleBuilder.HISTORY);
         }
+        if (userCacheSize < 0) {
+            throw new IllegalArgumentException("state.user-cache-size must not be negative, got " + userCacheSize);
+        }
+        this.userCacheSize = userCacheSize;
         this.maxHistory = maxHistory;
         this.ttl = ttl;
         this.popularityHalfLifeMs = DecayedCount.halfLifeMs(popularityHalfLife);
@@ -91,6 +106,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
         state = getRuntimeContext().getState(descriptor);
+        cache = new UserStateCache(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
+        getRuntimeContext().getMetricGroup().gauge("userStateCacheHits", () -> cache.hits());
+        getRuntimeContext().getMetricGroup().gauge("userStateCacheMisses", () -> cache.misses());
         seed = catalogSeedFile.isEmpty() ? Map.of() : readSeed(Path.of(catalogSeedFile));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         interactions = getRuntimeContext().getMetricGroup().counter("interactions");
@@ -122,7 +140,11 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         if (ts != null && ts < ctx.currentWatermark()) {
             lateEvents.inc();
         }
-        UserState user = state.value();
+        String userId = ctx.getCurrentKey();
+        UserState user = cache.get(userId);
+        if (user == null) {
+            user = state.value();
+        }
         if (user == null) {
             user = new UserState();
         }
@@ -133,7 +155,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             user.occupation = event.occupation;
             user.zip = event.zip;
             if (event.kind == EventKind.REQUEST) {
-                state.update(user);
+                write(userId, user);
             }
         }
         ReadOnlyBroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
@@ -151,7 +173,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx.getBroadcastState(POPULARITY))};
             out.collect(task);
             user.add(event.itemId, event.rating, event.timestampMs, maxHistory);
-            state.update(user);
+            write(userId, user);
         } else if (event.kind == EventKind.REQUEST) {
             requests.inc();
             String[] ids = event.candidates != null && event.candidates.length > 0
@@ -174,6 +196,17 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         } else {
             throw new IllegalStateException("unexpected event kind on the keyed input: " + event.kind);
         }
+    }
+
+    /** Reads served by the cache so far (tests). */
+    long cacheHits() {
+        return cache.hits();
+    }
+
+    /** Writes the state, then records the write in the cache (which must never run ahead of the state). */
+    private void write(String userId, UserState user) throws IOException {
+        state.update(user);
+        cache.put(userId, user);
     }
 
     private ScoringTask task(JobEvent event, Sample sample, UserState user, ReadOnlyBroadcastState<String, ItemDescriptor> catalog, String modelPath)

@@ -1,6 +1,7 @@
 package dev.duet.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.duet.core.data.Interaction;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -22,10 +25,55 @@ import org.junit.jupiter.api.Test;
 class UserHistoryHarnessTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> harness(int historyLength) throws Exception {
-        var op = new CoBroadcastWithKeyedOperator<>(
-                new UserHistory(historyLength, Duration.ZERO, Duration.ofDays(1), 5, ""),
+        return harness(new UserHistory(historyLength, Duration.ZERO, Duration.ofDays(1), 5, ""));
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> harness(UserHistory function) throws Exception {
+        var op = new CoBroadcastWithKeyedOperator<>(function,
                 List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL));
         return new KeyedBroadcastOperatorTestHarness<>(op, e -> e.userId, Types.STRING, 128, 1, 0);
+    }
+
+    /** The tasks of a random stream of 12 users' interactions and requests, with RocksDB state. */
+    private static List<String> tasksOfARandomStream(UserHistory function) throws Exception {
+        List<String> tasks = new ArrayList<>();
+        try (var h = harness(function)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            Random random = new Random(7);
+            for (int i = 0; i < 600; i++) {
+                String user = "u" + random.nextInt(12);
+                long time = 1000L * i;
+                if (random.nextInt(6) == 0) {
+                    h.processElement(Events.request("r" + i, user, 2, time, "i" + random.nextInt(40), "i" + random.nextInt(40)), time);
+                } else {
+                    h.processElement(Events.interaction(user, "i" + random.nextInt(40), 1 + random.nextInt(5), time), time);
+                }
+            }
+            for (ScoringTask t : h.extractOutputValues()) {
+                tasks.add(t.id + " " + t.userId + " n=" + t.userInteractions + " label=" + t.label
+                        + " history=" + Arrays.stream(t.history).map(d -> d.itemId).toList()
+                        + " ratings=" + Arrays.toString(t.historyRatings) + " times=" + Arrays.toString(t.historyTimes)
+                        + " candidates=" + Arrays.stream(t.candidates).map(d -> d.itemId).toList());
+            }
+        }
+        return tasks;
+    }
+
+    @Test
+    void theUserStateCacheChangesNoTaskEvenWhileItEvicts() throws Exception {
+        List<String> uncached = tasksOfARandomStream(new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", 0));
+        // Four places for twelve users: hits, misses and evictions all happen.
+        UserHistory cached = new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", 4);
+        assertThat(tasksOfARandomStream(cached)).containsExactlyElementsOf(uncached);
+        assertThat(cached.cacheHits()).isBetween(50L, 550L);
+        assertThat(uncached).hasSize(600);
+    }
+
+    @Test
+    void aNegativeCacheSizeIsRefused() {
+        assertThatThrownBy(() -> new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state.user-cache-size");
     }
 
     @Test
