@@ -16,6 +16,7 @@ import dev.duet.job.operators.ParseEvents;
 import dev.duet.job.operators.PrequentialMetrics;
 import dev.duet.job.operators.RouteSamples;
 import dev.duet.job.operators.UserHistory;
+import dev.duet.job.operators.UserHistoryOperator;
 import dev.duet.job.scoring.CrmScorerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,8 +33,11 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 
 /**
  * The Duet streaming job. Its sources and sinks come in through the constructor (Kafka in
@@ -107,13 +111,11 @@ public final class DuetJob {
         BroadcastStream<JobEvent> broadcast =
                 broadcastEvents.broadcast(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL);
 
-        SingleOutputStreamOperator<ScoringTask> tasks = interactions.union(requests)
-                .keyBy(e -> e.userId, Types.STRING)
-                .connect(broadcast)
-                .process(new UserHistory(
+        KeyedStream<JobEvent, String> byUser = interactions.union(requests).keyBy(e -> e.userId, Types.STRING);
+        SingleOutputStreamOperator<ScoringTask> tasks = userHistory(env, byUser, broadcast, new UserHistoryOperator(new UserHistory(
                         config.get(JobOptions.HISTORY_LENGTH), config.get(JobOptions.STATE_TTL),
                         config.get(JobOptions.POPULARITY_HALF_LIFE),
-                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED), userCacheSize(config)))
+                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED), userCacheSize(config))))
                 .uid("user-history").name("user history");
 
         SingleOutputStreamOperator<ScoringTask> scored = tasks
@@ -140,6 +142,23 @@ public final class DuetJob {
                 .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
                 .uid("to-json").name("to json")
                 .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
+    }
+
+    /**
+     * {@code byUser.connect(broadcast).process(function)} with the job's own operator around the
+     * function ({@link UserHistoryOperator}: write-behind user cache); the DataStream API builds
+     * only its own operator for a keyed broadcast connection, so the transformation is made here as
+     * that method makes it.
+     */
+    private static SingleOutputStreamOperator<ScoringTask> userHistory(StreamExecutionEnvironment env,
+            KeyedStream<JobEvent, String> byUser, BroadcastStream<JobEvent> broadcast, UserHistoryOperator operator) {
+        TwoInputTransformation<JobEvent, JobEvent, ScoringTask> transformation = new TwoInputTransformation<>(
+                byUser.getTransformation(), broadcast.getTransformation(), "user history",
+                SimpleOperatorFactory.of(operator), TypeInformation.of(ScoringTask.class), env.getParallelism());
+        transformation.setStateKeySelectors(byUser.getKeySelector(), null);
+        transformation.setStateKeyType(byUser.getKeyType());
+        env.addOperator(transformation);
+        return new SingleOutputStreamOperator<>(env, transformation) {};
     }
 
     /** The user operator's cache size: none in front of heap state, which is already on the heap. */

@@ -68,6 +68,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     private transient ValueState<UserState> state;
     private transient UserStateCache cache;
+    /** Set by {@link UserHistoryOperator}: writes a user's state under that user's key (write-behind). */
+    private transient UserStateCache.Writer keyedWriter;
     private transient Map<String, ItemDescriptor> seed;
     private transient List<String> topItems;
     private transient long topComputedAtMs;
@@ -109,6 +111,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         cache = new UserStateCache(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
         getRuntimeContext().getMetricGroup().gauge("userStateCacheHits", () -> cache.hits());
         getRuntimeContext().getMetricGroup().gauge("userStateCacheMisses", () -> cache.misses());
+        getRuntimeContext().getMetricGroup().gauge("userStateCacheWrites", () -> cache.flushedWrites());
         seed = catalogSeedFile.isEmpty() ? Map.of() : readSeed(Path.of(catalogSeedFile));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         interactions = getRuntimeContext().getMetricGroup().counter("interactions");
@@ -203,10 +206,34 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         return cache.hits();
     }
 
-    /** Writes the state, then records the write in the cache (which must never run ahead of the state). */
-    private void write(String userId, UserState user) throws IOException {
+    /**
+     * Turns on write-behind: writes stay in the cache until the user is evicted or {@link
+     * #flushCache} runs. {@code writer} must write under the given user's key; only an operator that
+     * flushes before every checkpoint barrier may call this ({@link UserHistoryOperator}).
+     */
+    void enableWriteBehind(UserStateCache.Writer writer) {
+        this.keyedWriter = writer;
+    }
+
+    /** Writes every user the cache holds unwritten to the state (write-behind only). */
+    void flushCache() throws Exception {
+        if (keyedWriter != null && cache != null) {
+            cache.flushDirty(keyedWriter);
+        }
+    }
+
+    /** The state update for the current key (the write-behind writer calls it after setting the key). */
+    void updateState(UserState user) throws IOException {
         state.update(user);
-        cache.put(userId, user);
+    }
+
+    private void write(String userId, UserState user) throws Exception {
+        if (keyedWriter != null) {
+            cache.putDirty(userId, user, keyedWriter);
+        } else {
+            state.update(user);
+            cache.putClean(userId, user);
+        }
     }
 
     private ScoringTask task(JobEvent event, Sample sample, UserState user, ReadOnlyBroadcastState<String, ItemDescriptor> catalog, String modelPath)

@@ -34,40 +34,98 @@ class UserHistoryHarnessTest {
         return new KeyedBroadcastOperatorTestHarness<>(op, e -> e.userId, Types.STRING, 128, 1, 0);
     }
 
-    /** The tasks of a random stream of 12 users' interactions and requests, with RocksDB state. */
-    private static List<String> tasksOfARandomStream(UserHistory function) throws Exception {
+    /** The job's operator: the user cache in write-behind mode. */
+    private static KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> writeBehindHarness(UserHistory function)
+            throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(new UserHistoryOperator(function), e -> e.userId, Types.STRING, 128, 1, 0);
+    }
+
+    private static final int STREAM_LENGTH = 600;
+
+    /** Feeds events [from, to) of a fixed random stream of 12 users' interactions and requests. */
+    private static void feed(KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> h, int from, int to)
+            throws Exception {
+        Random random = new Random(7);
+        for (int i = 0; i < to; i++) {
+            String user = "u" + random.nextInt(12);
+            long time = 1000L * i;
+            boolean request = random.nextInt(6) == 0;
+            String a = "i" + random.nextInt(40);
+            String b = "i" + random.nextInt(40);
+            int rating = 1 + random.nextInt(5);
+            if (i < from) {
+                continue;
+            }
+            h.processElement(request ? Events.request("r" + i, user, 2, time, a, b) : Events.interaction(user, a, rating, time), time);
+        }
+    }
+
+    private static List<String> describe(List<ScoringTask> out) {
         List<String> tasks = new ArrayList<>();
-        try (var h = harness(function)) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-            h.open();
-            Random random = new Random(7);
-            for (int i = 0; i < 600; i++) {
-                String user = "u" + random.nextInt(12);
-                long time = 1000L * i;
-                if (random.nextInt(6) == 0) {
-                    h.processElement(Events.request("r" + i, user, 2, time, "i" + random.nextInt(40), "i" + random.nextInt(40)), time);
-                } else {
-                    h.processElement(Events.interaction(user, "i" + random.nextInt(40), 1 + random.nextInt(5), time), time);
-                }
-            }
-            for (ScoringTask t : h.extractOutputValues()) {
-                tasks.add(t.id + " " + t.userId + " n=" + t.userInteractions + " label=" + t.label
-                        + " history=" + Arrays.stream(t.history).map(d -> d.itemId).toList()
-                        + " ratings=" + Arrays.toString(t.historyRatings) + " times=" + Arrays.toString(t.historyTimes)
-                        + " candidates=" + Arrays.stream(t.candidates).map(d -> d.itemId).toList());
-            }
+        for (ScoringTask t : out) {
+            tasks.add(t.id + " " + t.userId + " n=" + t.userInteractions + " label=" + t.label
+                    + " history=" + Arrays.stream(t.history).map(d -> d.itemId).toList()
+                    + " ratings=" + Arrays.toString(t.historyRatings) + " times=" + Arrays.toString(t.historyTimes)
+                    + " candidates=" + Arrays.stream(t.candidates).map(d -> d.itemId).toList());
         }
         return tasks;
     }
 
+    /** The tasks of the whole random stream, with RocksDB state. */
+    private static List<String> tasksOfTheRandomStream(KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> h)
+            throws Exception {
+        try (h) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            feed(h, 0, STREAM_LENGTH);
+            return describe(h.extractOutputValues());
+        }
+    }
+
+    private static UserHistory function(int cacheSize) {
+        return new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", cacheSize);
+    }
+
     @Test
     void theUserStateCacheChangesNoTaskEvenWhileItEvicts() throws Exception {
-        List<String> uncached = tasksOfARandomStream(new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", 0));
+        List<String> uncached = tasksOfTheRandomStream(harness(function(0)));
+        assertThat(uncached).hasSize(STREAM_LENGTH);
         // Four places for twelve users: hits, misses and evictions all happen.
-        UserHistory cached = new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", 4);
-        assertThat(tasksOfARandomStream(cached)).containsExactlyElementsOf(uncached);
-        assertThat(cached.cacheHits()).isBetween(50L, 550L);
-        assertThat(uncached).hasSize(600);
+        UserHistory writeThrough = function(4);
+        assertThat(tasksOfTheRandomStream(harness(writeThrough))).containsExactlyElementsOf(uncached);
+        assertThat(writeThrough.cacheHits()).isBetween(50L, 550L);
+        UserHistory writeBehind = function(4);
+        assertThat(tasksOfTheRandomStream(writeBehindHarness(writeBehind))).containsExactlyElementsOf(uncached);
+        assertThat(writeBehind.cacheHits()).isBetween(50L, 550L);
+    }
+
+    @Test
+    void aCheckpointOfTheWriteBehindCacheHoldsEveryWriteMadeBeforeIt() throws Exception {
+        List<String> uncached = tasksOfTheRandomStream(harness(function(0)));
+        // The cache holds all twelve users: without the flush before the barrier nothing would
+        // have reached RocksDB by the snapshot.
+        OperatorSubtaskState snapshot;
+        List<String> tasks = new ArrayList<>();
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            feed(h, 0, 250);
+            // As the task does at a barrier (the harness's snapshot() alone does not).
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 250_000);
+            // Events after the checkpoint are lost with the run, as after a failure.
+            feed(h, 250, 300);
+            tasks.addAll(describe(h.extractOutputValues()).subList(0, 250));
+        }
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, 250, STREAM_LENGTH);
+            tasks.addAll(describe(h.extractOutputValues()));
+        }
+        assertThat(tasks).containsExactlyElementsOf(uncached);
     }
 
     @Test
