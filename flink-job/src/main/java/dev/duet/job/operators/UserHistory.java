@@ -43,6 +43,11 @@ import org.apache.flink.util.Collector;
  * features match training), then updates the state. A request becomes one task whose candidates are
  * its own or the most popular items the user has not seen. The broadcast side holds the catalog,
  * item popularity and the current model path.
+ *
+ * <p>Recently used users' state objects are cached on the heap ({@link UserStateCache}): written
+ * through to the state when this function runs in Flink's own operator (as in the harness tests),
+ * written behind (on eviction and before each checkpoint barrier) in the job's {@link
+ * UserHistoryOperator}.
  */
 public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent, JobEvent, ScoringTask> {
 
