@@ -222,7 +222,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     /** Writes every user the cache holds unwritten to the state (write-behind only). */
     void flushCache() throws Exception {
-        if (keyedWriter != null && cache != null) {
+        if (keyedWriter != null) { // set after open(), so the cache exists
             cache.flushDirty(keyedWriter);
         }
     }

@@ -62,10 +62,6 @@ final class UserStateCache {
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    boolean enabled() {
-        return capacity > 0;
-    }
-
     /** The user's cached state, or null when the cache does not hold it (read the state then). */
     UserState get(String userId) {
         if (capacity == 0) {
