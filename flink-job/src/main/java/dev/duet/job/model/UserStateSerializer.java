@@ -9,9 +9,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes a {@link UserState} field by field: the per-user value that RocksDB reads and writes on
- * every event. Flink's POJO serialiser reached each of its fields by reflection and read and wrote
- * each history id character by character through {@code StringValue} (whose thread-local buffer
+ * Writes a {@link UserState} field by field: the per-user value in RocksDB, read when a user is
+ * not in the operator's cache and written when the cache writes a user back. Flink's POJO
+ * serialiser reached each of its fields by reflection and read and wrote each history id
+ * character by character through {@code StringValue} (whose thread-local buffer
  * showed in the recordings); here the ids are length-prefixed UTF-8 and the arrays are written in
  * one pass.
  *

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * Recently used users' state objects on the heap, per subtask, in front of the keyed state.
  *
  * <p>With RocksDB every event of a user cost a JNI get (and deserialising 50 history ids) and a JNI
- * put of about 1.3 KB, and the puts filled the memtable that each checkpoint then flushes on the
+ * put of about 1 KB (docs/benchmarks.md), and the puts filled the memtable that each checkpoint then flushes on the
  * task thread. In <em>write-behind</em> use (the job's {@link UserHistoryOperator}) a write only
  * marks the entry dirty; dirty entries reach the state when they are evicted and all of them before
  * every checkpoint barrier ({@link #flushDirty}), so each checkpoint holds exactly what a write per
