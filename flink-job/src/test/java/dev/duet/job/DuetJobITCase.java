@@ -16,26 +16,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The job end to end: an in-process Kafka broker on 127.0.0.1, a MiniCluster, fake LLM workers
@@ -282,7 +283,7 @@ class DuetJobITCase {
     void aTaskFailureRestoresFromACheckpointWithoutLossOrDuplicates(JobOptions.StateBackend backend, @TempDir Path dir)
             throws Exception {
         try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0)) {
-            Configuration c = JobHarness.options("restore-" + backend.name().toLowerCase(java.util.Locale.ROOT),
+            Configuration c = JobHarness.options("restore-" + backend.name().toLowerCase(Locale.ROOT),
                     kafka.bootstrap(), a.target(), dir);
             c.set(JobOptions.STATE_BACKEND, backend);
             c.set(JobOptions.BATCH_SIZE, 8);

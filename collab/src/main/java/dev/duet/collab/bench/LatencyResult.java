@@ -1,5 +1,6 @@
 package dev.duet.collab.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ record LatencyResult(
         processingByRoute.forEach((route, stats) -> byRoute.put(route, stats.toMap()));
         m.put("processing_ms_by_route", byRoute);
         m.put("routes", routes);
-        m.put("processing_p99_ms_per_second", java.util.Arrays.stream(p99PerSecond).boxed().toList());
+        m.put("processing_p99_ms_per_second", Arrays.stream(p99PerSecond).boxed().toList());
         m.put("load_average", List.of(loadBefore, loadAfter));
         m.put("profile", profile == null ? null : profile.toMap());
         return m;

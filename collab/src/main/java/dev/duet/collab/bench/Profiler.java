@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -158,7 +161,7 @@ final class Profiler {
         if (dir != null && !dir.isBlank()) {
             Path target = Path.of(dir).resolve("bench-" + begin.toString().replace(':', '-') + ".jfr");
             Files.createDirectories(target.getParent());
-            Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -192,7 +195,7 @@ final class Profiler {
                 samples++;
                 hot.merge(top, 1.0, Double::sum);
                 boolean topmost = true;
-                java.util.Set<String> onStack = new java.util.HashSet<>();
+                Set<String> onStack = new HashSet<>();
                 for (RecordedFrame f : stack.getFrames()) {
                     if (f.isJavaFrame() && f.getMethod().getType().getName().startsWith("dev.duet.")) {
                         String name = frame(f);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +91,7 @@ final class Report {
         }
         Map<String, double[]> trimmed = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : series.entrySet()) {
-            trimmed.put(e.getKey(), java.util.Arrays.copyOf(e.getValue(), shortest));
+            trimmed.put(e.getKey(), Arrays.copyOf(e.getValue(), shortest));
         }
         Charts.lines(dir.resolve(TIMELINE_CHART), "Processing latency p99 per second (checkpoints every "
                         + r.settings().checkpointInterval.toMillis() + " ms)", "second of the measured window", "milliseconds", x,

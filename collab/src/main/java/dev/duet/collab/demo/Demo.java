@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -151,12 +152,12 @@ public final class Demo implements AutoCloseable {
     private void produceCatalog(List<String> catalog) throws Exception {
         // The one-request-in-flight settings: the items topic was just created.
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
-            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            List<Future<?>> sent = new ArrayList<>();
             for (String line : catalog) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.ITEMS, line.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                sent.add(producer.send(new ProducerRecord<>(Topics.ITEMS, line.getBytes(StandardCharsets.UTF_8))));
             }
             producer.flush();
-            for (java.util.concurrent.Future<?> f : sent) {
+            for (Future<?> f : sent) {
                 f.get(); // a catalog record the broker refused fails the demo here
             }
         }

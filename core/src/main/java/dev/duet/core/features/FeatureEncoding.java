@@ -8,6 +8,7 @@ import dev.duet.core.data.UserInfo;
 import dev.duet.core.samples.Sample;
 import dev.duet.core.samples.SampleBuilder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -200,7 +201,7 @@ public final class FeatureEncoding {
             }
         }
         return new ItemColumns(this, offsets[ITEM] + vocabularies.get(ITEM).indexOf(itemId),
-                offsets[6] + yearBucketIndex(year), java.util.Arrays.copyOf(known, n));
+                offsets[6] + yearBucketIndex(year), Arrays.copyOf(known, n));
     }
 
     /**

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.core.data.Dataset;
+import dev.duet.core.data.ItemInfo;
 import dev.duet.core.data.SyntheticConfig;
 import dev.duet.core.data.SyntheticDatasetGenerator;
+import dev.duet.core.data.UserInfo;
 import dev.duet.core.samples.Sample;
 import dev.duet.core.samples.SampleBuilder;
 import dev.duet.core.samples.SampleSplit;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class FeatureEncodingTest {
@@ -25,17 +29,17 @@ class FeatureEncodingTest {
      */
     @Test
     void precomputedItemColumnsEncodeAsTheLookups() {
-        java.util.List<Sample> samples = split.test().subList(0, 200);
+        List<Sample> samples = split.test().subList(0, 200);
         EncodedBatch plain = new EncodedBatch(encoding, samples.size() + 1);
         EncodedBatch columns = new EncodedBatch(encoding, samples.size() + 1);
         for (Sample s : samples) {
             encoding.encode(s, ds.item(s.itemId()), ds.user(s.userId()), plain);
             FeatureEncoding.ItemColumns[] history = new FeatureEncoding.ItemColumns[s.historyItems().length];
             for (int i = 0; i < history.length; i++) {
-                dev.duet.core.data.ItemInfo h = ds.item(s.historyItems()[i]);
+                ItemInfo h = ds.item(s.historyItems()[i]);
                 history[i] = encoding.itemColumns(h.itemId(), h.year(), h.genres());
             }
-            dev.duet.core.data.ItemInfo item = ds.item(s.itemId());
+            ItemInfo item = ds.item(s.itemId());
             encoding.encode(s, encoding.itemColumns(item.itemId(), item.year(), item.genres()), history, ds.user(s.userId()),
                     columns);
         }
@@ -43,8 +47,8 @@ class FeatureEncodingTest {
         Sample s = samples.get(0);
         Sample unknown = new Sample(s.userId(), "never-seen", s.timestampMs(), s.rating(), s.label(), s.historyItems(),
                 s.historyRatings());
-        java.util.List<String> genres = java.util.List.of("No Such Genre", encoding.genreNames().get(0));
-        encoding.encode(unknown, new dev.duet.core.data.ItemInfo("never-seen", "?", 0, genres), ds.user(s.userId()), plain);
+        List<String> genres = List.of("No Such Genre", encoding.genreNames().get(0));
+        encoding.encode(unknown, new ItemInfo("never-seen", "?", 0, genres), ds.user(s.userId()), plain);
         encoding.encode(unknown, encoding.itemColumns("never-seen", 0, genres), null, ds.user(s.userId()), columns);
         assertSameInputs(columns, plain);
         assertThat(columns.labels).isEqualTo(plain.labels);
@@ -54,7 +58,7 @@ class FeatureEncodingTest {
     void itemColumnsOfAnotherEncodingAreRefused() {
         FeatureEncoding other = FeatureEncoding.fromJson(encoding.toJson());
         Sample s = split.test().get(0);
-        var foreign = other.itemColumns(s.itemId(), 1990, java.util.List.of());
+        var foreign = other.itemColumns(s.itemId(), 1990, List.of());
         assertThatThrownBy(() -> encoding.encode(s, foreign, null, ds.user(s.userId()), new EncodedBatch(encoding, 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another encoding");
     }
@@ -75,7 +79,7 @@ class FeatureEncodingTest {
     void zipPrefixIsTheTrimmedUpperCasedFirstTwoCharacters() {
         for (String zip : new String[] {"94110", "ab123", "Ab 12", " 9411", "  ", "", "9", "k2", "K2x", "E1 6AN", "\u00df9x", "1\u00e9x",
                 "12", " a1b"}) {
-            String z = zip.trim().toUpperCase(java.util.Locale.ROOT);
+            String z = zip.trim().toUpperCase(Locale.ROOT);
             String expected = z.isBlank() ? "" : z.length() <= 2 ? z : z.substring(0, 2);
             assertThat(FeatureEncoding.zipPrefix(zip)).as("'%s'", zip).isEqualTo(expected);
         }
@@ -98,7 +102,7 @@ class FeatureEncodingTest {
      */
     @Test
     void rowsSharingAUserSideEncodeAsIfEachWereAlone() {
-        java.util.List<Sample> base = split.test().subList(0, 30);
+        List<Sample> base = split.test().subList(0, 30);
         EncodedBatch shared = new EncodedBatch(encoding, 90);
         EncodedBatch fresh = new EncodedBatch(encoding, 90);
         for (Sample s : base) {
@@ -109,7 +113,7 @@ class FeatureEncodingTest {
                 encoding.encode(candidate, ds.item(other.itemId()), user, shared);
                 Sample alone = new Sample(new String(s.userId()), other.itemId(), s.timestampMs(), 0, -1,
                         s.historyItems().clone(), s.historyRatings().clone());
-                encoding.encode(alone, ds.item(other.itemId()), new dev.duet.core.data.UserInfo(user.userId(),
+                encoding.encode(alone, ds.item(other.itemId()), new UserInfo(user.userId(),
                         user.gender(), user.age(), user.occupation(), user.zip()), fresh);
             }
         }

@@ -1,5 +1,7 @@
 package dev.duet.job.model;
 
+import java.time.Duration;
+
 /**
  * A count that halves every half-life of event time: its value {@link #count} as of {@link #atMs}.
  * Item popularity is kept and broadcast in this form, so a reader can bring it to any later time.
@@ -21,7 +23,7 @@ public class DecayedCount {
     }
 
     /** A configured half-life in milliseconds; refuses what is not positive. */
-    public static long halfLifeMs(java.time.Duration halfLife) {
+    public static long halfLifeMs(Duration halfLife) {
         if (halfLife.isNegative() || halfLife.isZero()) {
             throw new IllegalArgumentException("popularity half-life must be positive");
         }
