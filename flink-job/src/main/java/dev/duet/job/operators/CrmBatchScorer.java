@@ -128,9 +128,16 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
         buffer = new ArrayList<>();
         bufferedRows = 0;
         Map<String, List<ScoringTask>> byModel = new LinkedHashMap<>();
+        // Tasks carry the same path object until the control topic changes it: resolve it once.
+        String lastPath = null;
+        List<ScoringTask> lastGroup = null;
         for (ScoringTask t : tasks) {
             String path = t.modelPath == null || t.modelPath.isEmpty() ? defaultModelPath : t.modelPath;
-            byModel.computeIfAbsent(resolve(path), p -> new ArrayList<>()).add(t);
+            if (path != lastPath) {
+                lastPath = path;
+                lastGroup = byModel.computeIfAbsent(resolve(path), p -> new ArrayList<>());
+            }
+            lastGroup.add(t);
         }
         for (Map.Entry<String, List<ScoringTask>> group : byModel.entrySet()) {
             score(scorerFor(group.getKey()), group.getValue());

@@ -76,6 +76,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     /** Set by {@link UserHistoryOperator}: writes a user's state under that user's key (write-behind). */
     private transient UserStateCache.Writer keyedWriter;
     private transient Map<String, ItemDescriptor> seed;
+    /** Counts catalog changes on this subtask: users' looked-up entries of an older catalog are looked up again. */
+    private transient long catalogChanges;
     private transient List<String> topItems;
     private transient long topComputedAtMs;
     private transient Counter lateEvents;
@@ -177,10 +179,11 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.label = sample.label();
             task.rating = event.rating;
             task.k = 1;
-            task.candidates = new ItemDescriptor[] {item(event.itemId, catalog)};
+            ItemDescriptor entry = item(event.itemId, catalog);
+            task.candidates = new ItemDescriptor[] {entry};
             task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx.getBroadcastState(POPULARITY))};
             out.collect(task);
-            user.add(event.itemId, event.rating, event.timestampMs, maxHistory);
+            user.add(event.itemId, entry, event.rating, event.timestampMs, maxHistory);
             write(userId, user);
         } else if (event.kind == EventKind.REQUEST) {
             requests.inc();
@@ -261,11 +264,30 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         // The sample's history is the last n entries strictly before the event; find their times.
         long[] times = user.times;
         int end = SampleBuilder.historyEnd(user.size(), i -> times[i], event.timestampMs);
+        ItemDescriptor[] entries = itemEntries(user, catalog);
         for (int i = 0; i < n; i++) {
-            task.history[i] = item(sample.historyItems()[i], catalog);
+            task.history[i] = entries[end - n + i];
             task.historyTimes[i] = user.times[end - n + i];
         }
         return task;
+    }
+
+    /**
+     * The catalog entries of the user's history, looked up when the state was read or the catalog
+     * changed, else kept from before ({@link UserState#add} keeps them aligned with the items).
+     */
+    private ItemDescriptor[] itemEntries(UserState user, ReadOnlyBroadcastState<String, ItemDescriptor> catalog)
+            throws Exception {
+        ItemDescriptor[] entries = user.itemEntries;
+        if (entries == null || user.itemEntriesCatalog != catalogChanges || entries.length != user.items.length) {
+            entries = new ItemDescriptor[user.items.length];
+            for (int i = 0; i < entries.length; i++) {
+                entries[i] = item(user.items[i], catalog);
+            }
+            user.itemEntries = entries;
+            user.itemEntriesCatalog = catalogChanges;
+        }
+        return entries;
     }
 
     /**
@@ -335,6 +357,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             case ITEM -> {
                 BroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
                 catalog.put(event.itemId, event.item);
+                catalogChanges++;
             }
             case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId,
                     new DecayedCount(event.itemPopularity, event.timestampMs));

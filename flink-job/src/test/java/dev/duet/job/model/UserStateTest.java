@@ -40,6 +40,38 @@ class UserStateTest {
         }
     }
 
+    /** Entries given with each item stay aligned with the items through late arrivals and drops. */
+    @Test
+    void catalogEntriesStayAlignedWithTheItems() {
+        Random r = new Random(5);
+        for (int run = 0; run < 200; run++) {
+            int max = 10 + r.nextInt(5);
+            UserState state = new UserState();
+            state.itemEntries = new ItemDescriptor[0];
+            int events = r.nextInt(40);
+            for (int i = 0; i < events; i++) {
+                String item = "i" + r.nextInt(20);
+                state.add(item, new ItemDescriptor(item, "title of " + item, 2000, new String[0]), 3f, r.nextInt(30), max);
+                assertThat(state.itemEntries).hasSameSizeAs(state.items);
+                for (int j = 0; j < state.size(); j++) {
+                    assertThat(state.itemEntries[j].itemId).isEqualTo(state.items[j]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anItemAddedWithoutItsEntryDropsTheEntries() {
+        UserState state = new UserState();
+        state.itemEntries = new ItemDescriptor[0];
+        state.add("a", new ItemDescriptor("a", "A", 2000, new String[0]), 3f, 1, 10);
+        assertThat(state.itemEntries).hasSize(1);
+        state.add("b", 3f, 2, 10);
+        assertThat(state.itemEntries).isNull();
+        state.add("c", new ItemDescriptor("c", "C", 2000, new String[0]), 3f, 3, 10);
+        assertThat(state.itemEntries).isNull();
+    }
+
     /** The straightforward version: insert after equal times into a list, then trim from the front. */
     private static List<Entry> simulate(List<Entry> arrivals, int max) {
         List<Entry> list = new ArrayList<>();

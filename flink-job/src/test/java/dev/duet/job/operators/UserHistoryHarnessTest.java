@@ -128,6 +128,30 @@ class UserHistoryHarnessTest {
         assertThat(tasks).containsExactlyElementsOf(uncached);
     }
 
+    /** Cached users keep their history's catalog entries, until the catalog changes. */
+    @Test
+    void historyEntriesFollowCatalogChanges() throws Exception {
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            h.processBroadcastElement(Events.item("a", "A first", 1999), 0);
+            h.processElement(Events.interaction("u", "a", 4, 10), 10);
+            h.processElement(Events.interaction("u", "b", 4, 20), 20);
+            h.processBroadcastElement(Events.item("a", "A second", 2001), 25);
+            h.processBroadcastElement(Events.item("b", "B", 2002), 25);
+            h.processElement(Events.interaction("u", "c", 4, 30), 30);
+            h.processElement(Events.interaction("u", "d", 4, 5), 40); // late: its history is empty
+            List<ScoringTask> out = h.extractOutputValues();
+            assertThat(out.get(1).history).extracting(d -> d.title).containsExactly("A first");
+            assertThat(out.get(2).history).extracting(d -> d.itemId).containsExactly("a", "b");
+            assertThat(out.get(2).history).extracting(d -> d.title).containsExactly("A second", "B");
+            assertThat(out.get(3).history).isEmpty();
+            h.processElement(Events.interaction("u", "e", 4, 50), 50);
+            assertThat(h.extractOutputValues().get(4).history).extracting(d -> d.itemId).containsExactly("d", "a", "b", "c");
+            assertThat(h.extractOutputValues().get(4).history).extracting(d -> d.title).containsExactly("item d", "A second", "B", "item c");
+        }
+    }
+
     @Test
     void aNegativeCacheSizeIsRefused() {
         assertThatThrownBy(() -> new UserHistory(20, Duration.ZERO, Duration.ofDays(1), 5, "", -1))
