@@ -12,6 +12,7 @@ import dev.duet.job.model.Recommendations;
 import dev.duet.job.model.ScoringTask;
 import dev.duet.job.operators.CrmBatchScorer;
 import dev.duet.job.operators.ItemPopularity;
+import dev.duet.job.operators.ItemPopularityOperator;
 import dev.duet.job.operators.ParseEvents;
 import dev.duet.job.operators.PrequentialMetrics;
 import dev.duet.job.operators.RouteSamples;
@@ -101,9 +102,10 @@ public final class DuetJob {
         DataStream<JobEvent> popularityUpdates = interactions
                 .map(e -> new ItemTouch(e.itemId, e.timestampMs)).returns(ItemTouch.class).name("item touches")
                 .keyBy(t -> t.itemId, Types.STRING)
-                .process(new ItemPopularity(config.get(JobOptions.POPULARITY_HALF_LIFE), config.get(JobOptions.STATE_TTL),
-                        config.get(JobOptions.POPULARITY_UPDATE_TOLERANCE)))
-                .uid("item-popularity").name("item popularity");
+                .transform("item popularity", TypeInformation.of(JobEvent.class), new ItemPopularityOperator(new ItemPopularity(
+                        config.get(JobOptions.POPULARITY_HALF_LIFE), config.get(JobOptions.STATE_TTL),
+                        config.get(JobOptions.POPULARITY_UPDATE_TOLERANCE), stateCacheSize(config, JobOptions.ITEM_CACHE_SIZE))))
+                .uid("item-popularity");
         DataStream<JobEvent> requests = timed.filter(e -> e.kind == EventKind.REQUEST).name("requests");
         DataStream<JobEvent> broadcastEvents = timed
                 .filter(e -> e.kind == EventKind.ITEM || e.kind == EventKind.CONTROL).name("catalog and control")
@@ -115,7 +117,8 @@ public final class DuetJob {
         SingleOutputStreamOperator<ScoringTask> tasks = userHistory(env, byUser, broadcast, new UserHistoryOperator(new UserHistory(
                         config.get(JobOptions.HISTORY_LENGTH), config.get(JobOptions.STATE_TTL),
                         config.get(JobOptions.POPULARITY_HALF_LIFE),
-                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED), userCacheSize(config))))
+                        config.get(JobOptions.CANDIDATE_POOL), config.get(JobOptions.CATALOG_SEED),
+                        stateCacheSize(config, JobOptions.USER_CACHE_SIZE))))
                 .uid("user-history").name("user history");
 
         SingleOutputStreamOperator<ScoringTask> scored = tasks
@@ -161,9 +164,9 @@ public final class DuetJob {
         return new SingleOutputStreamOperator<>(env, transformation) {};
     }
 
-    /** The user operator's cache size: none in front of heap state, which is already on the heap. */
-    static int userCacheSize(ReadableConfig config) {
-        return config.get(JobOptions.STATE_BACKEND) == JobOptions.StateBackend.HASHMAP ? 0 : config.get(JobOptions.USER_CACHE_SIZE);
+    /** A state cache's size ({@code option}): none in front of heap state, which is already on the heap. */
+    static int stateCacheSize(ReadableConfig config, ConfigOption<Integer> option) {
+        return config.get(JobOptions.STATE_BACKEND) == JobOptions.StateBackend.HASHMAP ? 0 : config.get(option);
     }
 
     static LlmTls llmTls(ReadableConfig config) {

@@ -71,6 +71,9 @@ public final class JobOptions {
     public static final ConfigOption<Integer> USER_CACHE_SIZE =
             key("state.user-cache-size").intType().defaultValue(10_000)
                     .withDescription("Users whose state each subtask keeps on the heap in front of RocksDB (least recently used evicted; about 3.5 KB each at a history of 50). Writes stay on the heap and reach RocksDB when the user is evicted and before every checkpoint barrier: a user with many events between two checkpoints costs one RocksDB write instead of one per event, and each checkpoint holds exactly what a write per event would have left. The state's time to live then counts from that write, at most one checkpoint interval late. 0 reads and writes RocksDB on every event; not used with job.state-backend HASHMAP, whose state is already on the heap. Metrics of the user operator: userStateCacheHits, userStateCacheMisses, userStateCacheWrites.");
+    public static final ConfigOption<Integer> ITEM_CACHE_SIZE =
+            key("state.item-cache-size").intType().defaultValue(50_000)
+                    .withDescription("Items whose decayed interaction count each popularity subtask keeps on the heap in front of RocksDB (least recently used evicted; about 220 bytes each, 11 MB at the default). Written behind as state.user-cache-size is: an item touched many times between two checkpoints costs one RocksDB write instead of a read and a write per interaction. 0 reads and writes RocksDB on every interaction; not used with job.state-backend HASHMAP. Metrics of the popularity operator: itemStateCacheHits, itemStateCacheMisses, itemStateCacheWrites.");
     public static final ConfigOption<Duration> POPULARITY_HALF_LIFE =
             key("state.popularity-half-life").durationType().defaultValue(Duration.ofDays(7))
                     .withDescription("Half-life (event time) of an item's decayed interaction count.");

@@ -5,6 +5,7 @@ import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.PopularityState;
+import java.io.IOException;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -25,6 +26,9 @@ import org.apache.flink.util.Collector;
  * so between updates they are at most that far below the true value. A popular item's count moves
  * by a fraction of a percent per interaction; sending every change cost two serialised records per
  * interaction (one per user-operator subtask) for no difference a gate or a ranking can see.
+ *
+ * <p>Recently touched items' counts are cached on the heap ({@link KeyedStateCache}), written
+ * behind in the job's {@link ItemPopularityOperator} as the users' state is.
  */
 public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobEvent> {
 
@@ -33,14 +37,30 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
     private final long halfLifeMs;
     private final Duration ttl;
     private final double tolerance;
+    private final int cacheSize;
 
     private transient ValueState<PopularityState> state;
+    private transient KeyedStateCache<PopularityState> cache;
+    /** Set by {@link ItemPopularityOperator}: writes an item's count under that item's key (write-behind). */
+    private transient KeyedStateCache.Writer<PopularityState> keyedWriter;
     private transient Counter updatesSent;
 
     public ItemPopularity(Duration halfLife, Duration ttl, double tolerance) {
+        this(halfLife, ttl, tolerance, 0);
+    }
+
+    /**
+     * @param cacheSize items whose counts each subtask keeps on the heap in front of the keyed
+     *     state ({@link KeyedStateCache}); 0 reads and writes the state only
+     */
+    public ItemPopularity(Duration halfLife, Duration ttl, double tolerance, int cacheSize) {
         if (!(tolerance >= 0 && tolerance < 1)) {
             throw new IllegalArgumentException("popularity update tolerance must be in [0, 1): " + tolerance);
         }
+        if (cacheSize < 0) {
+            throw new IllegalArgumentException("state.item-cache-size must not be negative, got " + cacheSize);
+        }
+        this.cacheSize = cacheSize;
         this.halfLifeMs = DecayedCount.halfLifeMs(halfLife);
         this.ttl = ttl;
         this.tolerance = tolerance;
@@ -54,12 +74,20 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
         state = getRuntimeContext().getState(descriptor);
+        cache = new KeyedStateCache<>(cacheSize, ttl.toMillis(), System::currentTimeMillis);
         updatesSent = getRuntimeContext().getMetricGroup().counter("popularityUpdatesSent");
+        getRuntimeContext().getMetricGroup().gauge("itemStateCacheHits", () -> cache.hits());
+        getRuntimeContext().getMetricGroup().gauge("itemStateCacheMisses", () -> cache.misses());
+        getRuntimeContext().getMetricGroup().gauge("itemStateCacheWrites", () -> cache.flushedWrites());
     }
 
     @Override
     public void processElement(ItemTouch touch, Context ctx, Collector<JobEvent> out) throws Exception {
-        PopularityState s = state.value();
+        String item = ctx.getCurrentKey();
+        PopularityState s = cache.get(item);
+        if (s == null) {
+            s = state.value();
+        }
         long t = touch.timestampMs;
         if (s == null) {
             s = new PopularityState();
@@ -82,6 +110,41 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
             out.collect(update);
             updatesSent.inc();
         }
-        state.update(s);
+        write(item, s);
+    }
+
+    /**
+     * Turns on write-behind: writes stay in the cache until the item is evicted or {@link
+     * #flushCache} runs. {@code writer} must write under the given item's key; only an operator that
+     * flushes before every checkpoint barrier may call this ({@link ItemPopularityOperator}).
+     */
+    void enableWriteBehind(KeyedStateCache.Writer<PopularityState> writer) {
+        this.keyedWriter = writer;
+    }
+
+    /** Writes every item the cache holds unwritten to the state (write-behind only). */
+    void flushCache() throws Exception {
+        if (keyedWriter != null) { // set after open(), so the cache exists
+            cache.flushDirty(keyedWriter);
+        }
+    }
+
+    /** The state update for the current key (the write-behind writer calls it after setting the key). */
+    void updateState(PopularityState value) throws IOException {
+        state.update(value);
+    }
+
+    /** Reads served by the cache so far (tests). */
+    long cacheHits() {
+        return cache.hits();
+    }
+
+    private void write(String item, PopularityState s) throws Exception {
+        if (keyedWriter != null) {
+            cache.putDirty(item, s, keyedWriter);
+        } else {
+            state.update(s);
+            cache.putClean(item, s);
+        }
     }
 }

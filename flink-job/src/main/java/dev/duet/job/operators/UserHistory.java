@@ -44,7 +44,7 @@ import org.apache.flink.util.Collector;
  * its own or the most popular items the user has not seen. The broadcast side holds the catalog,
  * item popularity and the current model path.
  *
- * <p>Recently used users' state objects are cached on the heap ({@link UserStateCache}): written
+ * <p>Recently used users' state objects are cached on the heap ({@link KeyedStateCache}): written
  * through to the state when this function runs in Flink's own operator (as in the harness tests),
  * written behind (on eviction and before each checkpoint barrier) in the job's {@link
  * UserHistoryOperator}.
@@ -72,9 +72,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private final int userCacheSize;
 
     private transient ValueState<UserState> state;
-    private transient UserStateCache cache;
+    private transient KeyedStateCache<UserState> cache;
     /** Set by {@link UserHistoryOperator}: writes a user's state under that user's key (write-behind). */
-    private transient UserStateCache.Writer keyedWriter;
+    private transient KeyedStateCache.Writer<UserState> keyedWriter;
     private transient Map<String, ItemDescriptor> seed;
     /** Counts catalog changes on this subtask: users' looked-up entries of an older catalog are looked up again. */
     private transient long catalogChanges;
@@ -90,7 +90,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     /**
      * @param userCacheSize users whose state objects each subtask keeps on the heap in front of the
-     *     keyed state ({@link UserStateCache}); 0 reads and writes the state only
+     *     keyed state ({@link KeyedStateCache}); 0 reads and writes the state only
      */
     public UserHistory(int maxHistory, Duration ttl, Duration popularityHalfLife, int candidatePool, String catalogSeedFile,
             int userCacheSize) {
@@ -115,7 +115,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
         state = getRuntimeContext().getState(descriptor);
-        cache = new UserStateCache(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
+        cache = new KeyedStateCache<>(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
         getRuntimeContext().getMetricGroup().gauge("userStateCacheHits", () -> cache.hits());
         getRuntimeContext().getMetricGroup().gauge("userStateCacheMisses", () -> cache.misses());
         getRuntimeContext().getMetricGroup().gauge("userStateCacheWrites", () -> cache.flushedWrites());
@@ -219,7 +219,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
      * #flushCache} runs. {@code writer} must write under the given user's key; only an operator that
      * flushes before every checkpoint barrier may call this ({@link UserHistoryOperator}).
      */
-    void enableWriteBehind(UserStateCache.Writer writer) {
+    void enableWriteBehind(KeyedStateCache.Writer<UserState> writer) {
         this.keyedWriter = writer;
     }
 

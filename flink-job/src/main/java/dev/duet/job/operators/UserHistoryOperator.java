@@ -2,7 +2,6 @@ package dev.duet.job.operators;
 
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.ScoringTask;
-import dev.duet.job.model.UserState;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 
@@ -28,19 +27,7 @@ public class UserHistoryOperator extends CoBroadcastWithKeyedOperator<String, Jo
     @Override
     public void open() throws Exception {
         super.open();
-        history().enableWriteBehind(this::writeUnderKey);
-    }
-
-    private void writeUnderKey(String userId, UserState state) throws Exception {
-        Object current = getCurrentKey();
-        setCurrentKey(userId);
-        try {
-            history().updateState(state);
-        } finally {
-            if (current != null) {
-                setCurrentKey(current);
-            }
-        }
+        history().enableWriteBehind(KeyedStateCache.underKey(this, (userId, state) -> history().updateState(state)));
     }
 
     @Override

@@ -8,9 +8,12 @@ import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,93 @@ class ItemPopularityHarnessTest {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ItemPopularity(Duration.ofDays(1), Duration.ZERO, tolerance)), t -> t.itemId,
                 Types.STRING);
+    }
+
+    /** The job's operator: the item cache in write-behind mode. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> writeBehindHarness(ItemPopularity function)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new ItemPopularityOperator(function), t -> t.itemId, Types.STRING);
+    }
+
+    private static ItemPopularity function(int cacheSize) {
+        return new ItemPopularity(Duration.ofDays(1), Duration.ZERO, 0.1, cacheSize);
+    }
+
+    private static final int STREAM_LENGTH = 800;
+
+    /** Touches [from, to) of a fixed random stream over 15 items, times mostly rising with some late. */
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> h, int from, int to)
+            throws Exception {
+        Random random = new Random(3);
+        for (int i = 0; i < to; i++) {
+            String item = "i" + random.nextInt(15);
+            long time = 600_000L * i - (random.nextInt(5) == 0 ? random.nextInt(20) * 600_000L : 0);
+            if (i >= from) {
+                touch(h, item, time);
+            }
+        }
+    }
+
+    private static List<String> describe(List<JobEvent> out) {
+        return out.stream().map(e -> e.itemId + "@" + e.timestampMs + "=" + e.itemPopularity).toList();
+    }
+
+    /** The updates of the whole random stream, with RocksDB state. */
+    private static List<String> updatesOfTheRandomStream(KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> h)
+            throws Exception {
+        try (h) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            feed(h, 0, STREAM_LENGTH);
+            return describe(h.extractOutputValues());
+        }
+    }
+
+    @Test
+    void theItemCacheChangesNoUpdateEvenWhileItEvicts() throws Exception {
+        List<String> uncached = updatesOfTheRandomStream(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(function(0)), t -> t.itemId, Types.STRING));
+        assertThat(uncached).hasSizeBetween(50, STREAM_LENGTH - 50);
+        // Five places for fifteen items: hits, misses and evictions all happen.
+        ItemPopularity writeThrough = function(5);
+        assertThat(updatesOfTheRandomStream(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(writeThrough), t -> t.itemId, Types.STRING))).containsExactlyElementsOf(uncached);
+        assertThat(writeThrough.cacheHits()).isBetween(50L, 700L);
+        ItemPopularity writeBehind = function(5);
+        assertThat(updatesOfTheRandomStream(writeBehindHarness(writeBehind))).containsExactlyElementsOf(uncached);
+        assertThat(writeBehind.cacheHits()).isBetween(50L, 700L);
+    }
+
+    @Test
+    void aCheckpointOfTheWriteBehindCacheHoldsEveryWriteMadeBeforeIt() throws Exception {
+        List<String> uncached = updatesOfTheRandomStream(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(function(0)), t -> t.itemId, Types.STRING));
+        // The cache holds all fifteen items: without the flush before the barrier nothing would
+        // have reached RocksDB by the snapshot.
+        OperatorSubtaskState snapshot;
+        List<String> updates;
+        int before;
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            feed(h, 0, 300);
+            before = h.extractOutputValues().size();
+            // As the task does at a barrier (the harness's snapshot() alone does not).
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 300);
+            // Touches after the checkpoint are lost with the run, as after a failure.
+            feed(h, 300, 350);
+            updates = new ArrayList<>(describe(h.extractOutputValues()).subList(0, before));
+        }
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, 300, STREAM_LENGTH);
+            updates.addAll(describe(h.extractOutputValues()));
+        }
+        assertThat(updates).containsExactlyElementsOf(uncached);
     }
 
     private static void touch(KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> h, String item, long t)
@@ -91,6 +181,12 @@ class ItemPopularityHarnessTest {
             touch(h, "a", 0);
             assertThat(h.extractOutputValues().get(0).itemPopularity).isEqualTo(3.0);
         }
+    }
+
+    @Test
+    void refusesANegativeCacheSize() {
+        assertThatThrownBy(() -> new ItemPopularity(Duration.ofDays(1), Duration.ZERO, 0.1, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state.item-cache-size");
     }
 
     @Test

@@ -11,13 +11,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class UserStateCacheTest {
+class KeyedStateCacheTest {
 
     private final AtomicLong now = new AtomicLong(1_000);
 
     @Test
     void aUserEntersOnAWriteAndIsReturnedUntilEvicted() throws Exception {
-        UserStateCache cache = new UserStateCache(2, 0, now::get);
+        KeyedStateCache<UserState> cache = new KeyedStateCache<>(2, 0, now::get);
         UserState a = new UserState();
         UserState b = new UserState();
         assertThat(cache.get("a")).isNull();
@@ -35,7 +35,7 @@ class UserStateCacheTest {
 
     @Test
     void anEntryIsNotReturnedOnceTheStatesTimeToLiveSinceItsLastWritePassed() throws Exception {
-        UserStateCache cache = new UserStateCache(10, 100, now::get);
+        KeyedStateCache<UserState> cache = new KeyedStateCache<>(10, 100, now::get);
         UserState a = new UserState();
         cache.putClean("a", a);
         now.addAndGet(99);
@@ -53,7 +53,7 @@ class UserStateCacheTest {
 
     @Test
     void capacityZeroKeepsNothingAndWritesDirtyEntriesAtOnce() throws Exception {
-        UserStateCache cache = new UserStateCache(0, 0, now::get);
+        KeyedStateCache<UserState> cache = new KeyedStateCache<>(0, 0, now::get);
         cache.putClean("a", new UserState());
         assertThat(cache.get("a")).isNull();
         Map<String, UserState> written = new LinkedHashMap<>();
@@ -65,9 +65,9 @@ class UserStateCacheTest {
 
     @Test
     void dirtyEntriesReachTheStateWhenEvictedAndWhenFlushedEachOnce() throws Exception {
-        UserStateCache cache = new UserStateCache(2, 0, now::get);
+        KeyedStateCache<UserState> cache = new KeyedStateCache<>(2, 0, now::get);
         List<String> written = new ArrayList<>();
-        UserStateCache.Writer writer = (id, s) -> written.add(id);
+        KeyedStateCache.Writer<UserState> writer = (id, s) -> written.add(id);
         cache.putDirty("a", new UserState(), writer);
         cache.putClean("b", new UserState());
         cache.putDirty("a", new UserState(), writer);
@@ -89,7 +89,7 @@ class UserStateCacheTest {
 
     @Test
     void negativeSettingsAreRefused() {
-        assertThatThrownBy(() -> new UserStateCache(-1, 0, now::get)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new UserStateCache(1, -1, now::get)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyedStateCache<UserState>(-1, 0, now::get)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyedStateCache<UserState>(1, -1, now::get)).isInstanceOf(IllegalArgumentException.class);
     }
 }

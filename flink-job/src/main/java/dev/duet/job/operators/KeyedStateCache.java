@@ -1,17 +1,21 @@
 package dev.duet.job.operators;
 
-import dev.duet.job.model.UserState;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
- * Recently used users' state objects on the heap, per subtask, in front of the keyed state.
+ * Recently used keys' state objects (one value state per key) on the heap, per subtask, in front of
+ * the keyed state: the users' histories ({@link UserHistory}) and the items' popularity ({@link
+ * ItemPopularity}).
  *
  * <p>With RocksDB every event of a user cost a JNI get (and deserialising 50 history ids) and a JNI
- * put of about 1 KB (docs/benchmarks.md), and the puts filled the memtable that each checkpoint then flushes on the
- * task thread. In <em>write-behind</em> use (the job's {@link UserHistoryOperator}) a write only
+ * put of about 1 KB (docs/benchmarks.md), every interaction another get and put of its item's
+ * count, and the puts filled the memtable that each checkpoint then flushes on the task thread. In
+ * <em>write-behind</em> use (the job's {@link UserHistoryOperator} and {@link
+ * ItemPopularityOperator}) a write only
  * marks the entry dirty; dirty entries reach the state when they are evicted and all of them before
  * every checkpoint barrier ({@link #flushDirty}), so each checkpoint holds exactly what a write per
  * event would have left, and a failure restarts from that checkpoint as before (the writes since
@@ -24,24 +28,43 @@ import java.util.function.LongSupplier;
  * refreshed on write, as Flink's TTL). The cache is not state: a restored or rescaled operator
  * starts with an empty one and reads through.
  */
-final class UserStateCache {
+final class KeyedStateCache<V> {
 
-    /** Writes one user's state to the keyed state (under that user's key). */
+    /** Writes one key's value to the keyed state (under that key). */
     @FunctionalInterface
-    interface Writer {
-        void write(String userId, UserState state) throws Exception;
+    interface Writer<V> {
+        void write(String key, V value) throws Exception;
+    }
+
+    /**
+     * A writer for write-behind use: sets {@code operator}'s current key to the key written, has
+     * {@code update} write the value (as the state's update for the current key), then sets the key
+     * back. Only an operator can write another key's state.
+     */
+    static <V> Writer<V> underKey(AbstractStreamOperator<?> operator, Writer<V> update) {
+        return (key, value) -> {
+            Object current = operator.getCurrentKey();
+            operator.setCurrentKey(key);
+            try {
+                update.write(key, value);
+            } finally {
+                if (current != null) {
+                    operator.setCurrentKey(current);
+                }
+            }
+        };
     }
 
     private final int capacity;
     private final long ttlMs;
     private final LongSupplier clock;
-    private final LinkedHashMap<String, Entry> entries;
+    private final LinkedHashMap<String, Entry<V>> entries;
     private long hits;
     private long misses;
     private long flushedWrites;
 
-    private static final class Entry {
-        UserState state;
+    private static final class Entry<V> {
+        V value;
         long writtenAtMs;
         boolean dirty;
     }
@@ -51,7 +74,7 @@ final class UserStateCache {
      * @param ttlMs the state's time to live, 0 for none
      * @param clock processing time in milliseconds (the clock Flink's TTL reads)
      */
-    UserStateCache(int capacity, long ttlMs, LongSupplier clock) {
+    KeyedStateCache(int capacity, long ttlMs, LongSupplier clock) {
         if (capacity < 0 || ttlMs < 0) {
             throw new IllegalArgumentException("cache capacity and time to live must not be negative");
         }
@@ -62,15 +85,15 @@ final class UserStateCache {
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** The user's cached state, or null when the cache does not hold it (read the state then). */
-    UserState get(String userId) {
+    /** The key's cached value, or null when the cache does not hold it (read the state then). */
+    V get(String key) {
         if (capacity == 0) {
             return null;
         }
-        Entry e = entries.get(userId);
+        Entry<V> e = entries.get(key);
         if (e != null && ttlMs > 0 && clock.getAsLong() - e.writtenAtMs >= ttlMs) {
             // Not written for the time to live: expired, as the state's own copy is or will be.
-            entries.remove(userId);
+            entries.remove(key);
             e = null;
         }
         if (e == null) {
@@ -78,61 +101,61 @@ final class UserStateCache {
             return null;
         }
         hits++;
-        return e.state;
+        return e.value;
     }
 
     /** Records a write the caller already made to the state (write-through). */
-    void putClean(String userId, UserState state) throws Exception {
-        put(userId, state, false, null);
+    void putClean(String key, V value) throws Exception {
+        put(key, value, false, null);
     }
 
     /**
      * Records a write that the state has not seen yet (write-behind); an evicted dirty entry is
      * written with {@code writer} first. With the cache disabled the state is written at once.
      */
-    void putDirty(String userId, UserState state, Writer writer) throws Exception {
+    void putDirty(String key, V value, Writer<V> writer) throws Exception {
         if (capacity == 0) {
-            writer.write(userId, state);
+            writer.write(key, value);
             return;
         }
-        put(userId, state, true, writer);
+        put(key, value, true, writer);
     }
 
-    private void put(String userId, UserState state, boolean dirty, Writer writer) throws Exception {
+    private void put(String key, V value, boolean dirty, Writer<V> writer) throws Exception {
         if (capacity == 0) {
             return;
         }
-        Entry e = entries.get(userId);
+        Entry<V> e = entries.get(key);
         if (e == null) {
             if (entries.size() >= capacity) {
                 evictEldest(writer);
             }
-            e = new Entry();
-            entries.put(userId, e);
+            e = new Entry<>();
+            entries.put(key, e);
         }
-        e.state = state;
+        e.value = value;
         e.writtenAtMs = clock.getAsLong();
         e.dirty = dirty;
     }
 
-    private void evictEldest(Writer writer) throws Exception {
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        Map.Entry<String, Entry> eldest = it.next();
+    private void evictEldest(Writer<V> writer) throws Exception {
+        Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator();
+        Map.Entry<String, Entry<V>> eldest = it.next();
         if (eldest.getValue().dirty) {
             if (writer == null) {
                 throw new IllegalStateException("a dirty entry cannot be evicted without a writer");
             }
-            writer.write(eldest.getKey(), eldest.getValue().state);
+            writer.write(eldest.getKey(), eldest.getValue().value);
             flushedWrites++;
         }
         it.remove();
     }
 
     /** Writes every dirty entry to the state (before a checkpoint barrier and at the end of input). */
-    void flushDirty(Writer writer) throws Exception {
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+    void flushDirty(Writer<V> writer) throws Exception {
+        for (Map.Entry<String, Entry<V>> e : entries.entrySet()) {
             if (e.getValue().dirty) {
-                writer.write(e.getKey(), e.getValue().state);
+                writer.write(e.getKey(), e.getValue().value);
                 e.getValue().dirty = false;
                 flushedWrites++;
             }
