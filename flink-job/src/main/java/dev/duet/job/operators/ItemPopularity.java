@@ -5,11 +5,9 @@ import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.PopularityState;
-import java.io.IOException;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -39,10 +37,7 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
     private final double tolerance;
     private final int cacheSize;
 
-    private transient ValueState<PopularityState> state;
-    private transient KeyedStateCache<PopularityState> cache;
-    /** Set by {@link ItemPopularityOperator}: writes an item's count under that item's key (write-behind). */
-    private transient KeyedStateCache.Writer<PopularityState> keyedWriter;
+    private transient CachedValueState<PopularityState> counts;
     private transient Counter updatesSent;
 
     public ItemPopularity(Duration halfLife, Duration ttl, double tolerance) {
@@ -73,8 +68,8 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
         if (!ttl.isZero()) {
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
-        state = getRuntimeContext().getState(descriptor);
-        cache = new KeyedStateCache<>(cacheSize, ttl.toMillis(), System::currentTimeMillis);
+        KeyedStateCache<PopularityState> cache = new KeyedStateCache<>(cacheSize, ttl.toMillis(), System::currentTimeMillis);
+        counts = new CachedValueState<>(getRuntimeContext().getState(descriptor), cache);
         updatesSent = getRuntimeContext().getMetricGroup().counter("popularityUpdatesSent");
         getRuntimeContext().getMetricGroup().gauge("itemStateCacheHits", () -> cache.hits());
         getRuntimeContext().getMetricGroup().gauge("itemStateCacheMisses", () -> cache.misses());
@@ -84,10 +79,7 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
     @Override
     public void processElement(ItemTouch touch, Context ctx, Collector<JobEvent> out) throws Exception {
         String item = ctx.getCurrentKey();
-        PopularityState s = cache.get(item);
-        if (s == null) {
-            s = state.value();
-        }
+        PopularityState s = counts.value(item);
         long t = touch.timestampMs;
         if (s == null) {
             s = new PopularityState();
@@ -110,41 +102,16 @@ public class ItemPopularity extends KeyedProcessFunction<String, ItemTouch, JobE
             out.collect(update);
             updatesSent.inc();
         }
-        write(item, s);
+        counts.update(item, s);
     }
 
-    /**
-     * Turns on write-behind: writes stay in the cache until the item is evicted or {@link
-     * #flushCache} runs. {@code writer} must write under the given item's key; only an operator that
-     * flushes before every checkpoint barrier may call this ({@link ItemPopularityOperator}).
-     */
-    void enableWriteBehind(KeyedStateCache.Writer<PopularityState> writer) {
-        this.keyedWriter = writer;
-    }
-
-    /** Writes every item the cache holds unwritten to the state (write-behind only). */
-    void flushCache() throws Exception {
-        if (keyedWriter != null) { // set after open(), so the cache exists
-            cache.flushDirty(keyedWriter);
-        }
-    }
-
-    /** The state update for the current key (the write-behind writer calls it after setting the key). */
-    void updateState(PopularityState value) throws IOException {
-        state.update(value);
+    /** The items' counts with their cache, for {@link ItemPopularityOperator} to write behind (after open()). */
+    CachedValueState<PopularityState> counts() {
+        return counts;
     }
 
     /** Reads served by the cache so far (tests). */
     long cacheHits() {
-        return cache.hits();
-    }
-
-    private void write(String item, PopularityState s) throws Exception {
-        if (keyedWriter != null) {
-            cache.putDirty(item, s, keyedWriter);
-        } else {
-            state.update(s);
-            cache.putClean(item, s);
-        }
+        return counts.cache().hits();
     }
 }

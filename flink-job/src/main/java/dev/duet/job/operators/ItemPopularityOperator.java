@@ -25,19 +25,19 @@ public class ItemPopularityOperator extends KeyedProcessOperator<String, ItemTou
     @Override
     public void open() throws Exception {
         super.open();
-        popularity().enableWriteBehind(KeyedStateCache.underKey(this, (item, value) -> popularity().updateState(value)));
+        popularity().counts().enableWriteBehind(this);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         // Before the barrier: the snapshot that follows must hold every write made before it.
-        popularity().flushCache();
+        popularity().counts().flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
-        popularity().flushCache();
+        popularity().counts().flush();
         super.finish();
     }
 }

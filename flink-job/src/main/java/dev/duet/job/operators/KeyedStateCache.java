@@ -4,7 +4,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * Recently used keys' state objects (one value state per key) on the heap, per subtask, in front of
@@ -34,25 +33,6 @@ final class KeyedStateCache<V> {
     @FunctionalInterface
     interface Writer<V> {
         void write(String key, V value) throws Exception;
-    }
-
-    /**
-     * A writer for write-behind use: sets {@code operator}'s current key to the key written, has
-     * {@code update} write the value (as the state's update for the current key), then sets the key
-     * back. Only an operator can write another key's state.
-     */
-    static <V> Writer<V> underKey(AbstractStreamOperator<?> operator, Writer<V> update) {
-        return (key, value) -> {
-            Object current = operator.getCurrentKey();
-            operator.setCurrentKey(key);
-            try {
-                update.write(key, value);
-            } finally {
-                if (current != null) {
-                    operator.setCurrentKey(current);
-                }
-            }
-        };
     }
 
     private final int capacity;

@@ -29,7 +29,6 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -71,10 +70,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private final String catalogSeedFile;
     private final int userCacheSize;
 
-    private transient ValueState<UserState> state;
-    private transient KeyedStateCache<UserState> cache;
-    /** Set by {@link UserHistoryOperator}: writes a user's state under that user's key (write-behind). */
-    private transient KeyedStateCache.Writer<UserState> keyedWriter;
+    private transient CachedValueState<UserState> users;
     private transient Map<String, ItemDescriptor> seed;
     /** Counts catalog changes on this subtask: users' looked-up entries of an older catalog are looked up again. */
     private transient long catalogChanges;
@@ -114,8 +110,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         if (!ttl.isZero()) {
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
-        state = getRuntimeContext().getState(descriptor);
-        cache = new KeyedStateCache<>(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
+        KeyedStateCache<UserState> cache = new KeyedStateCache<>(userCacheSize, ttl.toMillis(), System::currentTimeMillis);
+        users = new CachedValueState<>(getRuntimeContext().getState(descriptor), cache);
         getRuntimeContext().getMetricGroup().gauge("userStateCacheHits", () -> cache.hits());
         getRuntimeContext().getMetricGroup().gauge("userStateCacheMisses", () -> cache.misses());
         getRuntimeContext().getMetricGroup().gauge("userStateCacheWrites", () -> cache.flushedWrites());
@@ -151,10 +147,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             lateEvents.inc();
         }
         String userId = ctx.getCurrentKey();
-        UserState user = cache.get(userId);
-        if (user == null) {
-            user = state.value();
-        }
+        UserState user = users.value(userId);
         if (user == null) {
             user = new UserState();
         }
@@ -165,7 +158,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             user.occupation = event.occupation;
             user.zip = event.zip;
             if (event.kind == EventKind.REQUEST) {
-                write(userId, user);
+                users.update(userId, user);
             }
         }
         ReadOnlyBroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
@@ -184,7 +177,7 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.candidatePopularity = new double[] {popularity(event.itemId, event.timestampMs, ctx.getBroadcastState(POPULARITY))};
             out.collect(task);
             user.add(event.itemId, entry, event.rating, event.timestampMs, maxHistory);
-            write(userId, user);
+            users.update(userId, user);
         } else if (event.kind == EventKind.REQUEST) {
             requests.inc();
             String[] ids = event.candidates != null && event.candidates.length > 0
@@ -211,37 +204,12 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
 
     /** Reads served by the cache so far (tests). */
     long cacheHits() {
-        return cache.hits();
+        return users.cache().hits();
     }
 
-    /**
-     * Turns on write-behind: writes stay in the cache until the user is evicted or {@link
-     * #flushCache} runs. {@code writer} must write under the given user's key; only an operator that
-     * flushes before every checkpoint barrier may call this ({@link UserHistoryOperator}).
-     */
-    void enableWriteBehind(KeyedStateCache.Writer<UserState> writer) {
-        this.keyedWriter = writer;
-    }
-
-    /** Writes every user the cache holds unwritten to the state (write-behind only). */
-    void flushCache() throws Exception {
-        if (keyedWriter != null) { // set after open(), so the cache exists
-            cache.flushDirty(keyedWriter);
-        }
-    }
-
-    /** The state update for the current key (the write-behind writer calls it after setting the key). */
-    void updateState(UserState user) throws IOException {
-        state.update(user);
-    }
-
-    private void write(String userId, UserState user) throws Exception {
-        if (keyedWriter != null) {
-            cache.putDirty(userId, user, keyedWriter);
-        } else {
-            state.update(user);
-            cache.putClean(userId, user);
-        }
+    /** The users' state with its cache, for {@link UserHistoryOperator} to write behind (after open()). */
+    CachedValueState<UserState> users() {
+        return users;
     }
 
     private ScoringTask task(JobEvent event, Sample sample, UserState user, ReadOnlyBroadcastState<String, ItemDescriptor> catalog, String modelPath)

@@ -27,19 +27,19 @@ public class UserHistoryOperator extends CoBroadcastWithKeyedOperator<String, Jo
     @Override
     public void open() throws Exception {
         super.open();
-        history().enableWriteBehind(KeyedStateCache.underKey(this, (userId, state) -> history().updateState(state)));
+        history().users().enableWriteBehind(this);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         // Before the barrier: the snapshot that follows must hold every write made before it.
-        history().flushCache();
+        history().users().flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
-        history().flushCache();
+        history().users().flush();
         super.finish();
     }
 }
