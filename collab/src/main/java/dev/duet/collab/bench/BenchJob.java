@@ -4,6 +4,9 @@ import dev.duet.job.JobOptions;
 import dev.duet.job.JobRunner;
 import dev.duet.job.PassThroughJob;
 import dev.duet.job.kafka.KafkaIo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +25,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class BenchJob implements AutoCloseable {
 
     private final JobClient client;
+    private final int restPort;
 
-    private BenchJob(JobClient client) {
+    private BenchJob(JobClient client, int restPort) {
         this.client = client;
+        this.restPort = restPort;
     }
 
     /** Validates the options (real job) and submits the job of {@code config}. */
     static BenchJob start(JobConfig config, Configuration options, Map<String, String> flinkConf) throws Exception {
         Configuration flink = JobRunner.flinkConfiguration(options);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        flink.setString("rest.port", "0");
+        // A known port, so that the phase can read the checkpoint statistics from the REST API.
+        int restPort = freePort();
+        flink.setString("rest.port", Integer.toString(restPort));
+        flink.setString("web.checkpoints.history", "200");
         flinkConf.forEach(flink::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
         if (config == JobConfig.PASS_THROUGH) {
@@ -46,7 +54,18 @@ final class BenchJob implements AutoCloseable {
             JobRunner.validate(options);
             JobRunner.addKafkaJob(env, options);
         }
-        return new BenchJob(env.executeAsync("duet-bench-" + config.key));
+        return new BenchJob(env.executeAsync("duet-bench-" + config.key), restPort);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The statistics of the job's completed checkpoints triggered at or after {@code fromMs}. */
+    CheckpointStats checkpointStats(long fromMs) throws IOException, InterruptedException {
+        return CheckpointStats.fetch(restPort, client.getJobID().toHexString(), fromMs);
     }
 
     /** Waits until the job's tasks run; throws when it fails first or takes longer than {@code timeout}. */

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param p99PerSecond processing-latency p99 of the inputs appended in each second of the measured
  *     window, in order (periodic spikes are checkpoints; a rising line is a queue)
  * @param profile the profile of the measured window
+ * @param checkpoints what the window's checkpoints cost each task (null when the REST API did not answer)
  * @param loadBefore the machine's 1-minute load average when the phase started
  * @param loadAfter and when it ended
  */
@@ -44,6 +45,7 @@ record LatencyResult(
         Map<String, Long> routes,
         double[] p99PerSecond,
         Profile profile,
+        CheckpointStats checkpoints,
         double loadBefore,
         double loadAfter) {
 
@@ -71,6 +73,7 @@ record LatencyResult(
         m.put("processing_p99_ms_per_second", Arrays.stream(p99PerSecond).boxed().toList());
         m.put("load_average", List.of(loadBefore, loadAfter));
         m.put("profile", profile == null ? null : profile.toMap());
+        m.put("checkpoints", checkpoints == null ? null : checkpoints.toMap());
         return m;
     }
 }

@@ -308,6 +308,7 @@ public final class PipelineBench implements AutoCloseable {
             Profile profile = null;
             double writeSeconds;
             long measureFrom;
+            CheckpointStats checkpointStats = null;
             try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, false, checkpoints), settings.flinkConf);
                     OutputConsumer consumer = new OutputConsumer(kafka.clientProperties(), topics, outputs);
                     InputWriter writer = new InputWriter(kafka.producerProperties(), topics, inputs)) {
@@ -353,6 +354,11 @@ public final class PipelineBench implements AutoCloseable {
                     Thread.sleep(50);
                 }
                 Thread.sleep(settings.checkpointInterval.multipliedBy(2).toMillis());
+                try {
+                    checkpointStats = job.checkpointStats(measureFrom);
+                } catch (IOException e) {
+                    log("    checkpoint statistics not available: " + e.getMessage());
+                }
             }
             List<OutputLog.Joined> joined = outputs.joined(inputs, measureFrom);
             long[] processing = new long[joined.size()];
@@ -373,7 +379,7 @@ public final class PipelineBench implements AutoCloseable {
             LatencyResult result = new LatencyResult(rate, inputs.total() / Math.max(1e-3, writeSeconds), inputs.total(),
                     outputs.size(), outputs.lost(inputs), outputs.duplicates(), outputs.unknown(), LatencyStats.of(processing),
                     LatencyStats.of(visible), LatencyStats.of(inJob), perRoute, routes, p99PerSecond(joined, processing),
-                    profile, loadBefore, loadAverage());
+                    profile, checkpointStats, loadBefore, loadAverage());
             log(String.format(Locale.ROOT, "  latency: %,d in at %,.0f/s, %,d out (lost %d, duplicates %d); measured %,d:"
                             + " processing p50 %.0f p99 %.0f ms, visible p50 %.0f p99 %.0f ms; routes %s",
                     result.eventsIn(), result.rateAchieved(), result.eventsOut(), result.lost(), result.duplicates(),

@@ -223,6 +223,28 @@ final class Report {
                 l.loadAfter()));
         l.processingByRoute().forEach((route, st) -> s.append(String.format(Locale.ROOT,
                 "  - route %s: %,d records, processing p50 %s p99 %s ms%n", route, st.count(), fmt0(st.p50()), fmt0(st.p99()))));
+        checkpoints(s, l.checkpoints());
+    }
+
+    /** Per task: the slowest subtask's parts of each checkpoint, median / maximum over the window. */
+    private static void checkpoints(StringBuilder s, CheckpointStats c) {
+        if (c == null || c.checkpoints() == 0) {
+            return;
+        }
+        s.append(String.format(Locale.ROOT, "%n  %d checkpoints in the measured window, trigger to completion median %d / max %d ms;"
+                + " per task, the slowest subtask's parts (median / max ms; sync is on the task thread, after the"
+                + " operators' pre-barrier flushes):%n%n", c.checkpoints(), c.endToEndMs()[0], c.endToEndMs()[1]));
+        s.append("  | task | sync | async | alignment | start delay | trigger to acknowledgement |\n");
+        s.append("  |---|---|---|---|---|---|\n");
+        c.tasks().forEach((task, figures) -> {
+            s.append("  | `").append(task.length() > 60 ? task.substring(0, 60) + "..." : task).append('`');
+            for (String figure : CheckpointStats.FIGURES) {
+                long[] v = figures.get(figure);
+                s.append(" | ").append(v[0]).append(" / ").append(v[1]);
+            }
+            s.append(" |\n");
+        });
+        s.append('\n');
     }
 
     private static void profile(StringBuilder s, Profile p) {

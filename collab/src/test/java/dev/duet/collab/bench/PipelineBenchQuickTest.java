@@ -77,7 +77,19 @@ class PipelineBenchQuickTest {
             for (double v : c.halfRate().p99PerSecond()) {
                 assertThat(v).isBetween(0.0, c.halfRate().processing().max());
             }
+            // The window's checkpoints (every 500 ms over 2 s) as the REST API reports them, per task.
+            CheckpointStats checkpoints = c.halfRate().checkpoints();
+            assertThat(checkpoints).as("config %s", c.config().key).isNotNull();
+            assertThat(checkpoints.checkpoints()).isPositive();
+            assertThat(checkpoints.endToEndMs()[1]).isGreaterThanOrEqualTo(checkpoints.endToEndMs()[0]).isPositive();
+            assertThat(checkpoints.tasks()).isNotEmpty();
+            checkpoints.tasks().forEach((task, figures) -> {
+                assertThat(figures).containsOnlyKeys(CheckpointStats.FIGURES);
+                figures.values().forEach(v -> assertThat(v[1]).isGreaterThanOrEqualTo(v[0]).isNotNegative());
+            });
         }
+        assertThat(result.config(JobConfig.CRM).halfRate().checkpoints().tasks().keySet())
+                .anyMatch(task -> task.startsWith("user history"));
         assertThat(result.config(JobConfig.PASS_THROUGH).throughput().routes()).containsOnlyKeys("pass-through");
         assertThat(result.config(JobConfig.CRM).throughput().routes()).containsOnlyKeys("crm");
         assertThat(result.config(JobConfig.FULL).throughput().routes().keySet()).isSubsetOf("crm", "llm", "fallback")
@@ -114,7 +126,9 @@ class PipelineBenchQuickTest {
         assertThat(configs.get(0).at("/ratio_to_a/throughput").asDouble()).isEqualTo(1.0);
         assertThat(report.at("/configs/2/latency_at_fixed_rate/processing_ms_by_route/crm/p99").isNumber()).isTrue();
         String markdown = Files.readString(out.resolve(Report.MARKDOWN_FILE));
-        assertThat(markdown).contains("| (a) pass-through |", "| (b) state + CRM |", "| (c) full (LLM) |", "Profile of the drain");
+        assertThat(markdown).contains("| (a) pass-through |", "| (b) state + CRM |", "| (c) full (LLM) |", "Profile of the drain",
+                "checkpoints in the measured window", "| task | sync | async | alignment |");
+        assertThat(report.at("/configs/1/latency_at_half_rate/checkpoints/slowest_subtask_per_task").size()).isPositive();
     }
 
     /** Prints to the console as well, so a slow or failing run shows its progress in the build log. */
