@@ -84,13 +84,10 @@ record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<Strin
         return JSON.readTree(response.body());
     }
 
-    /** [median, maximum]; [0, 0] for none. */
+    /** [median, maximum] (nearest rank, as the latencies); [0, 0] for none. */
     static long[] medianAndMax(List<Long> values) {
-        if (values.isEmpty()) {
-            return new long[] {0, 0};
-        }
-        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new long[] {sorted[(sorted.length - 1) / 2], sorted[sorted.length - 1]};
+        LatencyStats stats = LatencyStats.of(values.stream().mapToLong(Long::longValue).toArray());
+        return stats.count() == 0 ? new long[] {0, 0} : new long[] {(long) stats.p50(), (long) stats.max()};
     }
 
     Map<String, Object> toMap() {
