@@ -50,7 +50,7 @@ final class KeyedStateCache<V> {
     }
 
     /**
-     * @param capacity most users kept; 0 disables the cache
+     * @param capacity most keys kept; 0 disables the cache
      * @param ttlMs the state's time to live, 0 for none
      * @param clock processing time in milliseconds (the clock Flink's TTL reads)
      */
@@ -61,7 +61,7 @@ final class KeyedStateCache<V> {
         this.capacity = capacity;
         this.ttlMs = ttlMs;
         this.clock = clock;
-        // Access order: the least recently used user is evicted first.
+        // Access order: the least recently used key is evicted first.
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
