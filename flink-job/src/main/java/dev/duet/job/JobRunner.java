@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Configures an environment for the job (RocksDB, incremental checkpoints) and runs it against Kafka. */
@@ -20,7 +21,8 @@ public final class JobRunner {
 
     /**
      * Flink settings the job needs wherever it runs: the state backend ({@code job.state-backend},
-     * RocksDB with incremental checkpoints by default) and checkpoints in the configured folder.
+     * RocksDB with incremental checkpoints by default, its working files in {@code job.rocksdb-dir}
+     * when set) and checkpoints in the configured folder.
      * {@code flink run} uses only these, so the cluster's own addresses stand.
      */
     public static Configuration jobConfiguration(Configuration options) {
@@ -29,6 +31,10 @@ public final class JobRunner {
         flink.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        String rocksDbDir = options.get(JobOptions.ROCKSDB_DIR);
+        if (rocksDb && !rocksDbDir.isBlank()) {
+            flink.set(RocksDBOptions.LOCAL_DIRECTORIES, rocksDbDir);
+        }
         return flink;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.junit.jupiter.api.Test;
 
 class JobRunnerTest {
@@ -22,5 +23,18 @@ class JobRunnerTest {
         Configuration heap = JobRunner.jobConfiguration(options);
         assertThat(heap.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
         assertThat(heap.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isFalse();
+    }
+
+    @Test
+    void rocksDbWorkingFilesGoWhereJobRocksDbDirSaysAndOtherwiseWhereFlinkChooses() {
+        Configuration options = new Configuration();
+        assertThat(JobRunner.jobConfiguration(options).contains(RocksDBOptions.LOCAL_DIRECTORIES)).isFalse();
+
+        options.set(JobOptions.ROCKSDB_DIR, "/dev/shm/duet-rocksdb");
+        assertThat(JobRunner.jobConfiguration(options).get(RocksDBOptions.LOCAL_DIRECTORIES)).isEqualTo("/dev/shm/duet-rocksdb");
+
+        // The heap backend has no working files: the setting is not passed on.
+        options.set(JobOptions.STATE_BACKEND, JobOptions.StateBackend.HASHMAP);
+        assertThat(JobRunner.jobConfiguration(options).contains(RocksDBOptions.LOCAL_DIRECTORIES)).isFalse();
     }
 }

@@ -2,6 +2,7 @@ package dev.duet.job.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,7 +15,12 @@ import java.io.UncheckedIOException;
  */
 public final class Recommendations {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Numbers through Jackson's Schubfach writer: the shortest text that reads back as the same
+     * float or double. JDK 17's Float.toString, which Jackson uses otherwise, was 3 % of the
+     * CRM-only job's execution samples in bench pipeline (top frame FloatingDecimal.dtoa).
+     */
+    static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private Recommendations() {}
 

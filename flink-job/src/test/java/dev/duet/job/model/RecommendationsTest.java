@@ -2,6 +2,7 @@ package dev.duet.job.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class RecommendationsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The same number writer as the streaming version (the shortest text that reads back equal). */
+    private static final ObjectMapper JSON = new ObjectMapper(Recommendations.JSON);
 
     /** The record as a map through an ObjectMapper: the plain version the streaming writer replaces. */
     private static String reference(ScoringTask t, long nowMs) throws Exception {
@@ -103,6 +105,35 @@ class RecommendationsTest {
             ScoringTask t = task(random, random.nextBoolean());
             long now = t.ingestMs + random.nextInt(200) - 50;
             assertThat(Recommendations.toJson(t, now)).isEqualTo(reference(t, now));
+        }
+    }
+
+    @Test
+    void everyNumberReadsBackAsTheSameFloatOrDouble() throws Exception {
+        Random random = new Random(11);
+        for (int i = 0; i < 2000; i++) {
+            ScoringTask t = task(random, false);
+            // Any bit pattern, not only the few values and [0, 1) of task().
+            for (int j = 0; j < t.crmScores.length; j++) {
+                float f = Float.intBitsToFloat(random.nextInt());
+                t.crmScores[j] = Float.isFinite(f) ? f : random.nextFloat();
+            }
+            t.finalScores = null;
+            double e = Double.longBitsToDouble(random.nextLong());
+            t.entropy = Double.isFinite(e) ? e : random.nextDouble();
+            // Numbers as decimals, so that each is read from its own text, not through a double.
+            var json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(Recommendations.toJson(t, t.ingestMs));
+            float[] written = new float[json.get("crm_scores").size()];
+            for (int j = 0; j < written.length; j++) {
+                written[j] = Float.parseFloat(json.get("crm_scores").get(j).asText());
+                assertThat(Float.parseFloat(json.get("scores").get(j).asText())).isEqualTo(written[j]);
+            }
+            float[] sorted = t.crmScores.clone();
+            Arrays.sort(sorted);
+            for (int j = 0; j < written.length; j++) {
+                assertThat(written[j]).isEqualTo(sorted[sorted.length - 1 - j]);
+            }
+            assertThat(Double.parseDouble(json.get("crm_entropy").asText())).isEqualTo(t.entropy);
         }
     }
 }
