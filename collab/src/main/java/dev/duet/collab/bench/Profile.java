@@ -22,6 +22,8 @@ import java.util.Map;
  * @param threadCpu CPU seconds per thread group from /proc (Java and native threads; the kernel keeps 15
  *     characters of a name)
  * @param gcPauseMs garbage-collection pauses, summed
+ * @param gcLongestPauseMs the longest single garbage-collection pause (it stops every thread of the
+ *     JVM: in the benchmark the broker, the worker and the job alike)
  * @param collections garbage collections
  * @param jitCompileMs time the JIT compilers spent compiling during the window (all threads)
  * @param codeCacheUsedMb code cache in use at the end of the window, MB
@@ -40,6 +42,7 @@ record Profile(
         List<Entry> sampledThreads,
         List<Entry> threadCpu,
         double gcPauseMs,
+        double gcLongestPauseMs,
         int collections,
         double jitCompileMs,
         double codeCacheUsedMb,
@@ -56,6 +59,7 @@ record Profile(
         m.put("execution_samples", executionSamples);
         m.put("native_samples", nativeSamples);
         m.put("gc_pause_ms", gcPauseMs);
+        m.put("gc_longest_pause_ms", gcLongestPauseMs);
         m.put("gc_collections", collections);
         m.put("jit_compile_ms", jitCompileMs);
         m.put("code_cache_used_mb", codeCacheUsedMb);

@@ -175,6 +175,7 @@ final class Profiler {
         long samples = 0;
         long nativeSamples = 0;
         double gcPauseMs = 0;
+        double gcLongestPauseMs = 0;
         int collections = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
@@ -184,6 +185,7 @@ final class Profiler {
             if (type.equals("jdk.GarbageCollection")) {
                 collections++;
                 gcPauseMs += e.getDuration("sumOfPauses").toNanos() / 1e6;
+                gcLongestPauseMs = Math.max(gcLongestPauseMs, e.getDuration("longestPause").toNanos() / 1e6);
                 continue;
             }
             RecordedStackTrace stack = e.getStackTrace();
@@ -241,7 +243,7 @@ final class Profiler {
         return new Profile(seconds, processCores, machineCores, samples, nativeSamples, top(hot, samples),
                 top(hotProject, samples), top(inclusiveProject, samples, 2 * TOP), top(hotNative, nativeSamples), top(sampledThreads, samples),
                 top(cpuByNamedGroup, cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum()), gcPauseMs,
-                collections, jitMs, JitStats.codeCacheUsedMb(), JitStats.codeCacheMaxMb());
+                gcLongestPauseMs, collections, jitMs, JitStats.codeCacheUsedMb(), JitStats.codeCacheMaxMb());
     }
 
     private static String frame(RecordedFrame f) {

@@ -223,6 +223,11 @@ final class Report {
                 l.loadAfter()));
         l.processingByRoute().forEach((route, st) -> s.append(String.format(Locale.ROOT,
                 "  - route %s: %,d records, processing p50 %s p99 %s ms%n", route, st.count(), fmt0(st.p50()), fmt0(st.p99()))));
+        if (l.profile() != null) {
+            // A pause stops the broker, the worker and the job together: set beside the p99.
+            s.append(String.format(Locale.ROOT, "  - garbage collection in the window: %d collections, pauses %.0f ms in all,"
+                    + " longest %.0f ms%n", l.profile().collections(), l.profile().gcPauseMs(), l.profile().gcLongestPauseMs()));
+        }
         checkpoints(s, l.checkpoints());
     }
 

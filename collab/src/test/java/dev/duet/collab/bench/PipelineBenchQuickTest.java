@@ -69,6 +69,8 @@ class PipelineBenchQuickTest {
             assertThat(t.profile().threadCpu()).isNotEmpty();
             assertThat(c.halfRate().eventsOut()).isEqualTo(c.halfRate().eventsIn()).isPositive();
             assertThat(c.halfRate().processing().count()).isPositive();
+            // The longest pause is one of the window's pauses, so never more than their sum.
+            assertThat(c.halfRate().profile().gcLongestPauseMs()).isBetween(0.0, c.halfRate().profile().gcPauseMs());
             assertThat(c.halfRate().processing().p99()).isGreaterThanOrEqualTo(c.halfRate().processing().p50());
             assertThat(c.halfRate().visible().p50()).as("visible waits for the commit").isGreaterThanOrEqualTo(
                     c.halfRate().processing().p50());
@@ -127,7 +129,8 @@ class PipelineBenchQuickTest {
         assertThat(report.at("/configs/2/latency_at_fixed_rate/processing_ms_by_route/crm/p99").isNumber()).isTrue();
         String markdown = Files.readString(out.resolve(Report.MARKDOWN_FILE));
         assertThat(markdown).contains("| (a) pass-through |", "| (b) state + CRM |", "| (c) full (LLM) |", "Profile of the drain",
-                "checkpoints in the measured window", "| task | sync | async | alignment |");
+                "checkpoints in the measured window", "| task | sync | async | alignment |",
+                "garbage collection in the window: ");
         assertThat(report.at("/configs/1/latency_at_half_rate/checkpoints/slowest_subtask_per_task").size()).isPositive();
     }
 
