@@ -57,11 +57,9 @@ final class CachedValueState<V> {
         };
     }
 
-    /** Writes every value the cache holds unwritten to the state (write-behind only). */
-    void flush() throws Exception {
-        if (keyedWriter != null) {
-            cache.flushDirty(keyedWriter);
-        }
+    /** Writes every value the cache holds unwritten to the state (write-behind only); returns how many. */
+    int flush() throws Exception {
+        return keyedWriter == null ? 0 : cache.flushDirty(keyedWriter);
     }
 
     KeyedStateCache<V> cache() {

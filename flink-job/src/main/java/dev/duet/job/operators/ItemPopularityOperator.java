@@ -14,6 +14,8 @@ public class ItemPopularityOperator extends KeyedProcessOperator<String, ItemTou
 
     private static final long serialVersionUID = 1L;
 
+    private transient BarrierFlushMetrics flushMetrics;
+
     public ItemPopularityOperator(ItemPopularity popularity) {
         super(popularity);
     }
@@ -26,12 +28,18 @@ public class ItemPopularityOperator extends KeyedProcessOperator<String, ItemTou
     public void open() throws Exception {
         super.open();
         popularity().counts().enableWriteBehind(this);
+        flushMetrics = new BarrierFlushMetrics(getMetricGroup(), "itemState");
+    }
+
+    /** The pre-barrier flush's histograms (after open()). */
+    BarrierFlushMetrics flushMetrics() {
+        return flushMetrics;
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         // Before the barrier: the snapshot that follows must hold every write made before it.
-        popularity().counts().flush();
+        flushMetrics.flush(popularity().counts());
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 

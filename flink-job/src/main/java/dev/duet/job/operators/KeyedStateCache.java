@@ -131,15 +131,21 @@ final class KeyedStateCache<V> {
         it.remove();
     }
 
-    /** Writes every dirty entry to the state (before a checkpoint barrier and at the end of input). */
-    void flushDirty(Writer<V> writer) throws Exception {
+    /**
+     * Writes every dirty entry to the state (before a checkpoint barrier and at the end of input)
+     * and returns how many it wrote.
+     */
+    int flushDirty(Writer<V> writer) throws Exception {
+        int written = 0;
         for (Map.Entry<String, Entry<V>> e : entries.entrySet()) {
             if (e.getValue().dirty) {
                 writer.write(e.getKey(), e.getValue().value);
                 e.getValue().dirty = false;
-                flushedWrites++;
+                written++;
             }
         }
+        flushedWrites += written;
+        return written;
     }
 
     int size() {

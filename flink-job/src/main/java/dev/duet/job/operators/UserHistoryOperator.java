@@ -16,6 +16,8 @@ public class UserHistoryOperator extends CoBroadcastWithKeyedOperator<String, Jo
 
     private static final long serialVersionUID = 1L;
 
+    private transient BarrierFlushMetrics flushMetrics;
+
     public UserHistoryOperator(UserHistory history) {
         super(history, List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL));
     }
@@ -28,12 +30,18 @@ public class UserHistoryOperator extends CoBroadcastWithKeyedOperator<String, Jo
     public void open() throws Exception {
         super.open();
         history().users().enableWriteBehind(this);
+        flushMetrics = new BarrierFlushMetrics(getMetricGroup(), "userState");
+    }
+
+    /** The pre-barrier flush's histograms (after open()). */
+    BarrierFlushMetrics flushMetrics() {
+        return flushMetrics;
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         // Before the barrier: the snapshot that follows must hold every write made before it.
-        history().users().flush();
+        flushMetrics.flush(history().users());
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 

@@ -115,6 +115,27 @@ class ItemPopularityHarnessTest {
         assertThat(updates).containsExactlyElementsOf(uncached);
     }
 
+    @Test
+    void thePreBarrierFlushReportsWhatItWroteAndHowLongItTook() throws Exception {
+        try (var h = writeBehindHarness(function(100))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            touch(h, "a", 0);
+            touch(h, "b", 0);
+            touch(h, "a", 1);
+            h.prepareSnapshotPreBarrier(1);
+            // Nothing touched since: the next flush writes nothing.
+            h.prepareSnapshotPreBarrier(2);
+            touch(h, "c", 2);
+            h.prepareSnapshotPreBarrier(3);
+            BarrierFlushMetrics metrics = ((ItemPopularityOperator) h.getOperator()).flushMetrics();
+            assertThat(metrics.entries().getCount()).isEqualTo(3);
+            assertThat(metrics.entries().getStatistics().getValues()).containsExactly(2L, 0L, 1L);
+            assertThat(metrics.micros().getCount()).isEqualTo(3);
+            assertThat(metrics.micros().getStatistics().getMin()).isNotNegative();
+        }
+    }
+
     private static void touch(KeyedOneInputStreamOperatorTestHarness<String, ItemTouch, JobEvent> h, String item, long t)
             throws Exception {
         h.processElement(new ItemTouch(item, t), t);
