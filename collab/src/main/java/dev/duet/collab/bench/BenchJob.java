@@ -40,6 +40,8 @@ final class BenchJob implements AutoCloseable {
         int restPort = freePort();
         flink.setString("rest.port", Integer.toString(restPort));
         flink.setString("web.checkpoints.history", "200");
+        // Operator metrics read at a phase's end (the pre-barrier flush histograms) at most 1 s old.
+        flink.setString("metrics.fetcher.update-interval", "1 s");
         flinkConf.forEach(flink::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
         if (config == JobConfig.PASS_THROUGH) {

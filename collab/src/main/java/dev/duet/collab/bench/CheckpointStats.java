@@ -24,11 +24,17 @@ import java.util.Map;
  * over the phase's completed checkpoints. It tells which part of a checkpoint second's latency
  * spike each task had.
  *
+ * <p>The write-behind caches' flushes before the barrier come from the operators' own histograms
+ * ({@code userStateFlushMicros}, {@code itemStateFlushMicros}, over the phase's whole job): per
+ * task the largest subtask median and the largest maximum, in milliseconds.
+ *
  * @param checkpoints completed checkpoints triggered in the measured window
  * @param endToEndMs each checkpoint's trigger to completion, median and maximum
  * @param tasks per task name: figures in milliseconds, each as [median, maximum]
+ * @param preBarrierFlushMs per task name with a write-behind cache: [median, maximum] of its flush
  */
-record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<String, long[]>> tasks) {
+record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<String, long[]>> tasks,
+        Map<String, double[]> preBarrierFlushMs) {
 
     static final List<String> FIGURES = List.of("sync", "async", "alignment", "start_delay", "end_to_end");
 
@@ -72,7 +78,51 @@ record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<Strin
             figures.forEach((figure, values) -> summary.put(figure, medianAndMax(values)));
             tasks.put(task, summary);
         });
-        return new CheckpointStats(endToEnd.size(), medianAndMax(endToEnd), tasks);
+        Map<String, double[]> flushes = new LinkedHashMap<>();
+        for (Map.Entry<String, String> vertex : names.entrySet()) {
+            double[] flush = preBarrierFlush(http, base + "/vertices/" + vertex.getKey() + "/subtasks/metrics");
+            if (flush != null) {
+                flushes.put(vertex.getValue(), flush);
+            }
+        }
+        return new CheckpointStats(endToEnd.size(), medianAndMax(endToEnd), tasks, flushes);
+    }
+
+    /**
+     * The vertex's pre-barrier flush, [largest subtask median, largest maximum] in ms, or null when
+     * none of its operators has a flush histogram. The dashboard's metric fetcher fills its store
+     * asynchronously, so an empty list is asked again for up to 5 s.
+     */
+    private static double[] preBarrierFlush(HttpClient http, String url) throws IOException, InterruptedException {
+        String median = null;
+        String max = null;
+        for (int attempt = 0; attempt < 10 && median == null; attempt++) {
+            JsonNode ids = get(http, url);
+            for (JsonNode id : ids) {
+                String name = id.path("id").asText();
+                if (name.endsWith("FlushMicros_median")) {
+                    median = name;
+                } else if (name.endsWith("FlushMicros_max")) {
+                    max = name;
+                }
+            }
+            if (median == null && ids.size() > 0) {
+                return null;
+            }
+            if (median == null) {
+                Thread.sleep(500);
+            }
+        }
+        if (median == null || max == null) {
+            return null;
+        }
+        JsonNode values = get(http, url + "?get=" + java.net.URLEncoder.encode(median + "," + max,
+                java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        double[] flush = new double[2];
+        for (JsonNode v : values) {
+            flush[v.path("id").asText().equals(median) ? 0 : 1] = v.path("max").asDouble() / 1_000;
+        }
+        return flush;
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
@@ -101,6 +151,9 @@ record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<Strin
             t.put(task, f);
         });
         m.put("slowest_subtask_per_task", t);
+        Map<String, Object> f = new LinkedHashMap<>();
+        preBarrierFlushMs.forEach((task, v) -> f.put(task, Arrays.stream(v).boxed().toList()));
+        m.put("pre_barrier_flush_ms_median_max", f);
         return m;
     }
 }

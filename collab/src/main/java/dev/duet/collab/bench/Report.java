@@ -238,15 +238,18 @@ final class Report {
         }
         s.append(String.format(Locale.ROOT, "%n  %d checkpoints in the measured window, trigger to completion median %d / max %d ms;"
                 + " per task, the slowest subtask's parts (median / max ms; sync is on the task thread, after the"
-                + " operators' pre-barrier flushes):%n%n", c.checkpoints(), c.endToEndMs()[0], c.endToEndMs()[1]));
-        s.append("  | task | sync | async | alignment | start delay | trigger to acknowledgement |\n");
-        s.append("  |---|---|---|---|---|---|\n");
+                + " operators' pre-barrier flushes; the write-behind caches' flush from the operators' histograms over the"
+                + " phase's job):%n%n", c.checkpoints(), c.endToEndMs()[0], c.endToEndMs()[1]));
+        s.append("  | task | sync | async | alignment | start delay | trigger to acknowledgement | pre-barrier cache flush |\n");
+        s.append("  |---|---|---|---|---|---|---|\n");
         c.tasks().forEach((task, figures) -> {
             s.append("  | `").append(task.length() > 60 ? task.substring(0, 60) + "..." : task).append('`');
             for (String figure : CheckpointStats.FIGURES) {
                 long[] v = figures.get(figure);
                 s.append(" | ").append(v[0]).append(" / ").append(v[1]);
             }
+            double[] flush = c.preBarrierFlushMs().get(task);
+            s.append(" | ").append(flush == null ? "-" : String.format(Locale.ROOT, "%.1f / %.1f", flush[0], flush[1]));
             s.append(" |\n");
         });
         s.append('\n');

@@ -90,6 +90,10 @@ class PipelineBenchQuickTest {
                 figures.values().forEach(v -> assertThat(v[1]).isGreaterThanOrEqualTo(v[0]).isNotNegative());
             });
         }
+        // The write-behind caches' flushes: item popularity's task and the user chain have them.
+        var flushes = result.config(JobConfig.CRM).halfRate().checkpoints().preBarrierFlushMs();
+        assertThat(flushes.keySet()).anyMatch(task -> task.startsWith("user history")).anyMatch(task -> task.startsWith("item popularity"));
+        flushes.values().forEach(v -> assertThat(v[1]).isGreaterThanOrEqualTo(v[0]).isNotNegative());
         assertThat(result.config(JobConfig.CRM).halfRate().checkpoints().tasks().keySet())
                 .anyMatch(task -> task.startsWith("user history"));
         assertThat(result.config(JobConfig.PASS_THROUGH).throughput().routes()).containsOnlyKeys("pass-through");
