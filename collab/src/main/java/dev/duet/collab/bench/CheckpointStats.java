@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,8 +118,9 @@ record CheckpointStats(int checkpoints, long[] endToEndMs, Map<String, Map<Strin
         if (median == null || max == null) {
             return null;
         }
-        JsonNode values = get(http, url + "?get=" + java.net.URLEncoder.encode(median + "," + max,
-                java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        // Operator metric names hold spaces ("user history.userStateFlushMicros_median").
+        String query = URLEncoder.encode(median + "," + max, StandardCharsets.UTF_8).replace("+", "%20");
+        JsonNode values = get(http, url + "?get=" + query);
         double[] flush = new double[2];
         for (JsonNode v : values) {
             flush[v.path("id").asText().equals(median) ? 0 : 1] = v.path("max").asDouble() / 1_000;

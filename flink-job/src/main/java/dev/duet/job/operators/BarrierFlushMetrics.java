@@ -13,7 +13,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 final class BarrierFlushMetrics {
 
     /** Flushes kept per histogram: a few minutes of checkpoints at the usual intervals. */
-    static final int WINDOW = 200;
+    private static final int WINDOW = 200;
 
     private final Histogram micros;
     private final Histogram entries;

@@ -33,11 +33,6 @@ public class UserHistoryOperator extends CoBroadcastWithKeyedOperator<String, Jo
         flushMetrics = new BarrierFlushMetrics(getMetricGroup(), "userState");
     }
 
-    /** The pre-barrier flush's histograms (after open()). */
-    BarrierFlushMetrics flushMetrics() {
-        return flushMetrics;
-    }
-
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         // Before the barrier: the snapshot that follows must hold every write made before it.

@@ -17,6 +17,9 @@ class RecommendationsTest {
     /** The same number writer as the streaming version (the shortest text that reads back equal). */
     private static final ObjectMapper JSON = new ObjectMapper(Recommendations.JSON);
 
+    /** Numbers as decimals, so that each is read from its own text, not through a double. */
+    private static final ObjectMapper DECIMALS = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     /** The record as a map through an ObjectMapper: the plain version the streaming writer replaces. */
     private static String reference(ScoringTask t, long nowMs) throws Exception {
         int n = t.candidateCount();
@@ -121,8 +124,7 @@ class RecommendationsTest {
             t.finalScores = null;
             double e = Double.longBitsToDouble(random.nextLong());
             t.entropy = Double.isFinite(e) ? e : random.nextDouble();
-            // Numbers as decimals, so that each is read from its own text, not through a double.
-            var json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(Recommendations.toJson(t, t.ingestMs));
+            var json = DECIMALS.readTree(Recommendations.toJson(t, t.ingestMs));
             float[] written = new float[json.get("crm_scores").size()];
             for (int j = 0; j < written.length; j++) {
                 written[j] = Float.parseFloat(json.get("crm_scores").get(j).asText());
