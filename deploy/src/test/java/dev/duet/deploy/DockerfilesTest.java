@@ -22,7 +22,7 @@ class DockerfilesTest {
         String file = read("Dockerfile.job");
         assertThat(file).contains("ARG FLINK_IMAGE=flink:" + Repo.property("flink.version") + "-java17");
         assertThat(file).contains("COPY --from=build --chown=flink:flink /duet-flink-job.jar /opt/flink/usrlib/duet-flink-job.jar");
-        assertThat(file).contains("-Pjob-jar -pl flink-job");
+        assertThat(file).contains("-pl flink-job-jar -am");
         assertThat(file).contains("ENV DUET_JOB_JAR=/opt/flink/usrlib/duet-flink-job.jar");
         assertThat(file).contains("DUET_JOB_MAIN=" + dev.duet.job.cli.FlinkRunMain.class.getName());
         assertThat(file).contains("org/apache/flink/state/rocksdb/EmbeddedRocksDBStateBackend");
@@ -30,11 +30,25 @@ class DockerfilesTest {
         assertThat(file).containsPattern("(?m)^HEALTHCHECK ");
         assertThat(Files.isExecutable(Repo.docker().resolve("flink/healthcheck.sh"))).isTrue();
         // Every folder the job build needs is copied (a new module would otherwise break the image).
-        for (String module : List.of("proto", "core", "trainer", "llm-worker", "flink-job")) {
+        for (String module : List.of("proto", "core", "trainer", "llm-worker", "flink-job", "flink-job-jar")) {
             assertThat(file).contains("COPY " + module + " " + module);
         }
-        // Every module the parent POM lists has at least its POM in the build context.
-        assertThat(file).contains("COPY deploy/pom.xml deploy/pom.xml");
+        assertEveryModulePomIsInTheContext(file);
+    }
+
+    /** Maven reads every module the parent POM lists, also with -pl: each needs at least its POM. */
+    private static void assertEveryModulePomIsInTheContext(String dockerfile) throws IOException {
+        Matcher module = Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Files.readString(Repo.root().resolve("pom.xml")));
+        int modules = 0;
+        while (module.find()) {
+            String name = module.group(1);
+            assertThat(dockerfile)
+                    .as("module %s in the build context", name)
+                    .containsAnyOf("COPY " + name + " " + name + "\n", "COPY " + name + "/pom.xml " + name + "/pom.xml");
+            modules++;
+        }
+        assertThat(modules).isGreaterThan(5);
     }
 
     @Test
@@ -53,6 +67,7 @@ class DockerfilesTest {
                 + dev.duet.proto.v1.LlmScorerGrpc.SERVICE_NAME + "\"")).isEqualTo(2);
         assertThat(count(file, "(?m)^EXPOSE " + port + " 9464$")).isEqualTo(2);
         assertThat(count(file, "\"dev.duet.worker.cli.Main\", \"worker\"")).isEqualTo(2);
+        assertEveryModulePomIsInTheContext(file);
         assertThat(file).contains("javac --release 17 -cp '/app/lib/*' -d /app/health docker/health/GrpcHealthCheck.java");
         // The default target is the CPU image.
         assertThat(file.strip()).endsWith("FROM cpu");
