@@ -1,36 +1,93 @@
 package dev.duet.worker.internal;
 
 import io.grpc.Status;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.LongAdder;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
 
-/** What the worker exposes on /metrics. Names follow Prometheus conventions. */
+/**
+ * What the worker exposes on /metrics, through the Prometheus Java client: its histograms take
+ * consistent snapshots (a scrape never sees a bucket above {@code +Inf}, which the former
+ * hand-written exposition could, reading buckets before the count), and the JVM's own metrics
+ * (memory, GC, threads) come with it. Each worker has its own registry, so several workers in one
+ * JVM (tests, the demo) never share or double-register a metric.
+ */
 public final class WorkerMetrics {
 
-    private final Map<String, LongAdder> requests = new ConcurrentSkipListMap<>();
-    private final Map<String, LongAdder> errors = new ConcurrentSkipListMap<>();
-    private final LongAdder replies = new LongAdder();
-    private final Histogram batchSize = new Histogram("duet_worker_batch_size",
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Info info = Info.builder()
+            .name("duet_worker_info")
+            .help("The model this worker serves.")
+            .labelNames("model", "version")
+            .register(registry);
+    private final Counter requests = Counter.builder()
+            .name("duet_worker_requests_total")
+            .help("Score requests received, by RPC.")
+            .labelNames("rpc")
+            .register(registry);
+    private final Counter replies = Counter.builder()
+            .name("duet_worker_replies_total")
+            .help("Score requests answered with scores.")
+            .register(registry);
+    private final Counter errors = Counter.builder()
+            .name("duet_worker_errors_total")
+            .help("Failed score requests, by gRPC status code.")
+            .labelNames("code")
+            .register(registry);
+    private final Histogram batchSize = histogram("duet_worker_batch_size",
             "Requests per model call.", 1, 2, 4, 8, 16, 32, 64, 128, 256);
-    private final Histogram latency = new Histogram("duet_worker_request_latency_seconds",
+    private final Histogram latency = histogram("duet_worker_request_latency_seconds",
             "From arrival to reply, per scored request.", 0.001, 0.0025, 0.005, 0.01, 0.025,
             0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
-    private final Histogram queueWait = new Histogram("duet_worker_queue_wait_seconds",
+    private final Histogram queueWait = histogram("duet_worker_queue_wait_seconds",
             "From arrival to the start of the request's batch.", 0.0005, 0.001, 0.0025, 0.005,
             0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
-    private final Histogram compute = new Histogram("duet_worker_batch_compute_seconds",
+    private final Histogram compute = histogram("duet_worker_batch_compute_seconds",
             "Model time per batch.", 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5);
-    private final Map<String, String> info = new ConcurrentHashMap<>();
     private volatile IntSupplier queueDepth = () -> 0;
     private volatile int queueCapacity;
 
+    public WorkerMetrics() {
+        GaugeWithCallback.builder()
+                .name("duet_worker_queue_depth")
+                .help("Requests waiting for a batch.")
+                .callback(callback -> callback.call(queueDepth.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("duet_worker_queue_capacity")
+                .help("Queue bound; beyond it RESOURCE_EXHAUSTED.")
+                .callback(callback -> callback.call(queueCapacity))
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    private Histogram histogram(String name, String help, double... upperBounds) {
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .classicOnly()
+                .classicUpperBounds(upperBounds)
+                .withoutExemplars()
+                .register(registry);
+    }
+
+    /** The registry /metrics serves. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public void modelInfo(String backend, String version) {
-        info.put("model", backend);
-        info.put("version", version);
+        info.setLabelValues(backend, version);
     }
 
     public void queue(IntSupplier depth, int capacity) {
@@ -39,20 +96,19 @@ public final class WorkerMetrics {
     }
 
     public void request(String rpc, int count) {
-        requests.computeIfAbsent(rpc, k -> new LongAdder()).add(count);
+        requests.labelValues(rpc).inc(count);
     }
 
     public void error(Status.Code code) {
-        errors.computeIfAbsent(code.name(), k -> new LongAdder()).increment();
+        errors.labelValues(code.name()).inc();
     }
 
     public long errors(Status.Code code) {
-        LongAdder a = errors.get(code.name());
-        return a == null ? 0 : a.sum();
+        return (long) errors.labelValues(code.name()).get();
     }
 
     public void reply(double latencySeconds) {
-        replies.increment();
+        replies.inc();
         latency.observe(latencySeconds);
     }
 
@@ -65,37 +121,14 @@ public final class WorkerMetrics {
         queueWait.observe(seconds);
     }
 
-    /** The whole exposition, as served on /metrics. */
+    /** The whole exposition in the Prometheus text format, as served on /metrics. */
     public String scrape() {
-        StringBuilder out = new StringBuilder(4096);
-        out.append("# HELP duet_worker_info The model this worker serves.\n");
-        out.append("# TYPE duet_worker_info gauge\n");
-        out.append("duet_worker_info{model=\"")
-                .append(PrometheusText.label(info.getOrDefault("model", "")))
-                .append("\",version=\"")
-                .append(PrometheusText.label(info.getOrDefault("version", "")))
-                .append("\"} 1\n");
-        out.append("# HELP duet_worker_requests_total Score requests received, by RPC.\n");
-        out.append("# TYPE duet_worker_requests_total counter\n");
-        requests.forEach((rpc, n) -> out.append("duet_worker_requests_total{rpc=\"")
-                .append(rpc).append("\"} ").append(n.sum()).append('\n'));
-        out.append("# HELP duet_worker_replies_total Score requests answered with scores.\n");
-        out.append("# TYPE duet_worker_replies_total counter\n");
-        out.append("duet_worker_replies_total ").append(replies.sum()).append('\n');
-        out.append("# HELP duet_worker_errors_total Failed score requests, by gRPC status code.\n");
-        out.append("# TYPE duet_worker_errors_total counter\n");
-        errors.forEach((code, n) -> out.append("duet_worker_errors_total{code=\"")
-                .append(code).append("\"} ").append(n.sum()).append('\n'));
-        out.append("# HELP duet_worker_queue_depth Requests waiting for a batch.\n");
-        out.append("# TYPE duet_worker_queue_depth gauge\n");
-        out.append("duet_worker_queue_depth ").append(queueDepth.getAsInt()).append('\n');
-        out.append("# HELP duet_worker_queue_capacity Queue bound; beyond it RESOURCE_EXHAUSTED.\n");
-        out.append("# TYPE duet_worker_queue_capacity gauge\n");
-        out.append("duet_worker_queue_capacity ").append(queueCapacity).append('\n');
-        batchSize.writeTo(out);
-        latency.writeTo(out);
-        queueWait.writeTo(out);
-        compute.writeTo(out);
-        return out.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
