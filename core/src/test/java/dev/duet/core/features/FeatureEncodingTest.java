@@ -143,7 +143,11 @@ class FeatureEncodingTest {
         assertThat(batch.historyMask[0]).isEqualTo(1f);
         assertThat(batch.historyMask[1]).isEqualTo(0f);
         assertThat(batch.historyRatings[0]).isEqualTo(1f);
-        assertThat(batch.dense).containsExactly(0.1f, 1f);
+        ItemStatistics stats = encoding.itemStatistics();
+        float unknownMeanRating = (float) stats.globalMeanRating() + stats.meanRating(Vocabulary.OOV);
+        // History length share, mean rating, spread, liked share, rating above the (unknown)
+        // item's mean, the history's like rate; then the unknown target: all at the global values.
+        assertThat(batch.dense).containsExactly(0.1f, 1f, 0f, 1f, 1f - unknownMeanRating, 0f, 0f, 0f, 0f);
     }
 
     @Test

@@ -64,7 +64,7 @@ class GradientCheckTest {
         float[] dropout = new float[enc.fieldCount()];
         dropout[FeatureEncoding.USER] = 0.3f;
         Dcnv2Model model = new Dcnv2Model(oov, dropout, enc.embeddingRows(), enc.fieldCount(),
-                enc.genreCount(), enc.historyLength(), 3, 2, new int[] {6, 4}, 0.4f, 11);
+                enc.genreCount(), enc.historyLength(), enc.denseWidth(), 3, 2, new int[] {6, 4}, 0.4f, 11);
         model.startEpoch(2);
         randomizeBiases(model, new Random(5));
         Map<String, Double> errors = check(model);
@@ -77,7 +77,7 @@ class GradientCheckTest {
     void logisticRegressionGradientsMatchFiniteDifferences() {
         FeatureEncoding enc = data.encoding();
         LogisticRegressionModel model = new LogisticRegressionModel(enc.embeddingRows(),
-                enc.fieldCount(), enc.genreCount(), enc.historyLength());
+                enc.fieldCount(), enc.genreCount(), enc.historyLength(), enc.denseWidth());
         Random random = new Random(9);
         for (int j = 0; j < model.table().length; j++) {
             model.table()[j] = (float) random.nextGaussian() * 0.5f;

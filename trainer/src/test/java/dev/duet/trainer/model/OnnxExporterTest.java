@@ -110,7 +110,7 @@ class OnnxExporterTest {
             inputs.put(ModelContract.INPUT_HISTORY_ITEMS, longs(env, batch.historyItems, n, batch.history()));
             inputs.put(ModelContract.INPUT_HISTORY_RATINGS, floats(env, batch.historyRatings, n, batch.history()));
             inputs.put(ModelContract.INPUT_HISTORY_MASK, floats(env, batch.historyMask, n, batch.history()));
-            inputs.put(ModelContract.INPUT_DENSE, floats(env, batch.dense, n, FeatureEncoding.DENSE));
+            inputs.put(ModelContract.INPUT_DENSE, floats(env, batch.dense, n, batch.denseWidth()));
             try (OrtSession.Result result = session.run(inputs)) {
                 float[] p = values(result, ModelContract.OUTPUT_PROBABILITY, n);
                 float[] user = values(result, ModelContract.OUTPUT_USER_VECTOR, n * model.embeddingDim());
