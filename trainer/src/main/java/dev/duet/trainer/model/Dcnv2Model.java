@@ -52,6 +52,8 @@ public final class Dcnv2Model implements TrainableModel {
     private final float[] idDropout;
     private final long seed;
     private volatile int epoch;
+    /** S-LLMR's pairwise teacher term in training, or null (plain cross-entropy). */
+    private volatile PairwiseTeacherTerm teacherTerm;
 
     /** Transposed weight copies for the backward pass, refreshed after each update. */
     private final float[][] crossWeightT;
@@ -254,6 +256,44 @@ public final class Dcnv2Model implements TrainableModel {
         this.epoch = epoch;
     }
 
+    /** Adds S-LLMR's pairwise teacher term to the training loss (null removes it). */
+    public void setTeacherTerm(PairwiseTeacherTerm term) {
+        this.teacherTerm = term;
+    }
+
+    public PairwiseTeacherTerm teacherTerm() {
+        return teacherTerm;
+    }
+
+    /**
+     * Where the training loss of rows {@code index[start .. start + count]} is not differentiable:
+     * per row and deep unit whether its ReLU is active, then per adjacent pair whether the teacher
+     * term's hinge is. Two parameter values with different patterns lie on either side of a kink,
+     * where a finite difference says nothing about the gradient (the gradient check skips them).
+     */
+    boolean[] activationPattern(EncodedBatch src, int[] index, int start, int count) {
+        Worker worker = new Worker(count);
+        worker.forward(src, index, start, count, true);
+        int units = 0;
+        for (int width : deepLayers) {
+            units += width;
+        }
+        boolean[] pattern = new boolean[count * units + count];
+        int k = 0;
+        for (int t = 0; t < deepLayers.length; t++) {
+            for (int j = 0; j < count * deepLayers[t]; j++) {
+                pattern[k++] = worker.deepZ[t][j] > 0f;
+            }
+        }
+        PairwiseTeacherTerm term = teacherTerm;
+        if (term != null) {
+            boolean[] hinges = new boolean[count];
+            term.addTo(worker.rows, count, worker.logits, 1f, new float[count], hinges);
+            System.arraycopy(hinges, 0, pattern, k, count);
+        }
+        return pattern;
+    }
+
     /**
      * Whether training replaces source row {@code row}'s field {@code f} by the OOV row in this
      * epoch. Most test users are new (OOV) under a time split, so the OOV row must be trained and
@@ -339,12 +379,12 @@ public final class Dcnv2Model implements TrainableModel {
     /** Buffers for forward and backward over up to {@code capacity} rows. */
     private final class Worker implements ModelWorker {
         private final int capacity;
-        private final int[] rows;
+        final int[] rows;
         private final int[] fieldRows;
         final float[] x0;
         private final float[][] crossX;
         private final float[][] crossZ;
-        private final float[][] deepZ;
+        final float[][] deepZ;
         private final float[][] deepH;
         private final float[] meanWeight;
         private final float[] ratingWeight;
@@ -529,6 +569,10 @@ public final class Dcnv2Model implements TrainableModel {
                 float y = src.labels[rows[i]];
                 loss += lossScale * Matrices.binaryCrossEntropy(logits[i], y);
                 gradLogit[i] = lossScale * (Matrices.sigmoid(logits[i]) - y);
+            }
+            PairwiseTeacherTerm term = teacherTerm;
+            if (term != null) {
+                loss += term.addTo(rows, count, logits, lossScale, gradLogit, null);
             }
             // Output layer.
             float[] xl = crossX[crossLayers];
