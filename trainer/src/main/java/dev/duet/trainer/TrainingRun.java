@@ -65,7 +65,7 @@ public final class TrainingRun {
         Files.createDirectories(outDir);
         SampleSplit split = SampleBuilder.build(dataset);
         out.printf("Samples (PROTOCOL.md section 1): train %,d, valid %,d, test %,d%n", split.train().size(), split.valid().size(), split.test().size());
-        FeatureEncoding encoding = FeatureEncoding.fit(split.train(), dataset);
+        FeatureEncoding encoding = FeatureEncoding.fit(split.train(), dataset, config.itemPriorWeight());
         EncodedBatch train = Encoded.split(split.train(), encoding, dataset);
         EncodedBatch valid = Encoded.split(split.valid(), encoding, dataset);
         EncodedBatch test = Encoded.split(split.test(), encoding, dataset);
@@ -206,7 +206,9 @@ public final class TrainingRun {
         }
         String scoring = plan.teacher().metadata().get("scoring_seconds");
         t.put("scoring_seconds", scoring == null ? null : Double.parseDouble(scoring));
-        t.put("loss", "pairwise: lambda * gate * max(0, margin - (s_hi - s_lo)) over pairs of one user's training samples");
+        t.put("loss", plan.form() == dev.duet.trainer.model.PairwiseTeacherTerm.Form.PAIRWISE
+                ? "pairwise: lambda * gate * max(0, margin - (s_hi - s_lo)) over pairs of one user's training samples"
+                : "pointwise: lambda * gate * crossEntropy(sigmoid(s), teacher) per scored training sample");
         t.put("lambda", plan.lambda());
         t.put("margin", plan.margin());
         t.put("min_gap", plan.minGap());

@@ -36,6 +36,9 @@ public final class ModelOptions {
     @Option(names = "--deep-layers", split = ",", description = "Widths of the deep tower, e.g. 128,64.")
     int[] deepLayers;
 
+    @Option(names = "--item-prior", description = "Prior weight (pseudo-samples) of the item statistics' smoothing.")
+    Double itemPrior;
+
     @Option(names = "--batch-size", description = "Mini-batch size.")
     Integer batchSize;
 
@@ -79,6 +82,9 @@ public final class ModelOptions {
         }
         if (deepLayers != null) {
             b.deepLayers(deepLayers);
+        }
+        if (itemPrior != null) {
+            b.itemPriorWeight(itemPrior);
         }
         if (batchSize != null) {
             b.batchSize(batchSize);

@@ -1,6 +1,7 @@
 package dev.duet.trainer.cli;
 
 import dev.duet.core.routing.GateWeights;
+import dev.duet.trainer.model.PairwiseTeacherTerm;
 import dev.duet.trainer.teacher.TeacherPlan;
 import dev.duet.trainer.teacher.TeacherScores;
 import java.nio.file.Path;
@@ -38,6 +39,10 @@ public final class SllmrOptions {
                     + " or a calibration file of ./duet calibrate (its cold, tail, uncertainty, bias). Default: ${DEFAULT-VALUE}.")
     String gate;
 
+    @Option(names = "--teacher-loss", paramLabel = "PAIRWISE|POINTWISE", defaultValue = "PAIRWISE",
+            description = "The term's form: S-LLMR's pairwise hinge, or pointwise cross-entropy to the teacher's probability. Default: ${DEFAULT-VALUE}.")
+    PairwiseTeacherTerm.Form form;
+
     @Option(names = "--teacher-text-only", paramLabel = "FILE|DIR",
             description = "Ablation: teacher scores computed without the CRM's probability (./duet teacher-scores --text-only).")
     Path textOnlyTeacher;
@@ -57,7 +62,7 @@ public final class SllmrOptions {
             if (ablations || textOnlyTeacher != null) {
                 throw new IllegalArgumentException("--ablations and --teacher-text-only need --llm-teacher");
             }
-            return seeds.isEmpty() ? null : new TeacherPlan(null, null, 0, 0, 0, null, false, seeds);
+            return seeds.isEmpty() ? null : new TeacherPlan(null, null, 0, 0, 0, null, false, seeds, form);
         }
         GateWeights weights = switch (gate) {
             case "default" -> GateWeights.DEFAULT;
@@ -66,6 +71,6 @@ public final class SllmrOptions {
         };
         TeacherScores scores = TeacherScores.read(teacher);
         TeacherScores textOnly = textOnlyTeacher == null ? null : TeacherScores.read(textOnlyTeacher);
-        return new TeacherPlan(scores, textOnly, lambda, margin, minGap, weights, ablations, seeds);
+        return new TeacherPlan(scores, textOnly, lambda, margin, minGap, weights, ablations, seeds, form);
     }
 }

@@ -22,6 +22,13 @@ import java.util.Random;
  */
 public final class PairwiseTeacherTerm {
 
+    /**
+     * The term's form: {@code PAIRWISE} is S-LLMR's hinge on the teacher's order within a user;
+     * {@code POINTWISE} is the alternative measured against it, {@code lambda * gate *
+     * crossEntropy(sigmoid(s), teacher)} per scored row (distillation of the teacher's probability).
+     */
+    public enum Form { PAIRWISE, POINTWISE }
+
     /** A training row's gate given the CRM's current probability for it. */
     @FunctionalInterface
     public interface RowGate {
@@ -39,6 +46,7 @@ public final class PairwiseTeacherTerm {
     final float[] gate;
     /** Sets the gates each epoch; null keeps every gate at 1 (the "gate fixed at 1" ablation). */
     private RowGate rowGate;
+    private Form form = Form.PAIRWISE;
 
     /**
      * @param teacher per training row, the teacher's score (NaN: no score, never paired)
@@ -81,6 +89,16 @@ public final class PairwiseTeacherTerm {
     public PairwiseTeacherTerm withGate(RowGate rowGate) {
         this.rowGate = rowGate;
         return this;
+    }
+
+    /** Switches the term's form (default {@link Form#PAIRWISE}). */
+    public PairwiseTeacherTerm withForm(Form form) {
+        this.form = form;
+        return this;
+    }
+
+    public Form form() {
+        return form;
     }
 
     /** Whether {@link #prepareEpoch} needs the CRM's current training predictions. */
@@ -191,6 +209,18 @@ public final class PairwiseTeacherTerm {
      */
     double addTo(int[] rows, int count, float[] logits, float lossScale, float[] gradLogit, boolean[] active) {
         double loss = 0;
+        if (form == Form.POINTWISE) {
+            for (int i = 0; i < count; i++) {
+                float t = teacher[rows[i]];
+                if (Float.isNaN(t)) {
+                    continue;
+                }
+                float weight = lossScale * lambda * gate[rows[i]];
+                loss += weight * Matrices.binaryCrossEntropy(logits[i], t);
+                gradLogit[i] += weight * (Matrices.sigmoid(logits[i]) - t);
+            }
+            return loss;
+        }
         for (int i = 0; i + 1 < count; i++) {
             int a = rows[i];
             int b = rows[i + 1];

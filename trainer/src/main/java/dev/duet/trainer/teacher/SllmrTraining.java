@@ -56,7 +56,8 @@ public final class SllmrTraining {
         for (int i = 0; i < n; i++) {
             users[i] = train.get(i).userId();
         }
-        PairwiseTeacherTerm term = new PairwiseTeacherTerm(scores, users, v.lambda(), plan.margin(), plan.minGap());
+        PairwiseTeacherTerm term = new PairwiseTeacherTerm(scores, users, v.lambda(), plan.margin(), plan.minGap())
+                .withForm(plan.form());
         if (v.gate() != null) {
             SelectiveGate gate = new SelectiveGate(v.gate());
             float[] cold = new float[n];

@@ -1,6 +1,7 @@
 package dev.duet.trainer.teacher;
 
 import dev.duet.core.routing.GateWeights;
+import dev.duet.trainer.model.PairwiseTeacherTerm;
 import java.util.List;
 
 /**
@@ -15,9 +16,10 @@ import java.util.List;
  * @param gate the gate's weights; null: the gate is fixed at 1
  * @param ablations also train gate off, gate fixed at 1 and (with {@code textOnly}) text-only
  * @param seeds model seeds to repeat over (empty: only the run's own seed)
+ * @param form pairwise (S-LLMR's hinge) or pointwise (distillation), see {@link PairwiseTeacherTerm.Form}
  */
 public record TeacherPlan(TeacherScores teacher, TeacherScores textOnly, float lambda, float margin,
-        float minGap, GateWeights gate, boolean ablations, List<Long> seeds) {
+        float minGap, GateWeights gate, boolean ablations, List<Long> seeds, PairwiseTeacherTerm.Form form) {
 
     /** Defaults chosen on the ML-100K validation split (docs/sllmr.md). */
     public static final float DEFAULT_LAMBDA = 0.3f;
