@@ -12,6 +12,8 @@ final class Subcommands {
         List<Object> commands = new ArrayList<>();
         // calibrate and collaboration eval (dev.duet.collab.calibration):
         commands.addAll(dev.duet.collab.calibration.Commands.all());
+        // teacher-scores (dev.duet.collab.teacher): S-LLMR's cached teacher scores
+        commands.add(new dev.duet.collab.teacher.TeacherScoresCommand());
         // demo (dev.duet.collab.demo):
         commands.add(new dev.duet.collab.demo.DemoCommand());
         // bench pipeline (dev.duet.collab.bench):

@@ -44,6 +44,15 @@ class CalibrateAndEvalTest {
     private static final String[] DATA = {
         "--synthetic-users", "150", "--synthetic-items", "200", "--synthetic-ratings", "8000", "--seed", "3"
     };
+    /**
+     * How far below its budget a routed share may fall on test. Thresholds are quantiles of the
+     * validation split (800 samples here) and the share is measured on the test split, so even
+     * without any shift between the two the share has a sampling error of about
+     * sqrt(b (1 - b) (1 / n_test + 1 / n_valid)): 0.028 at b = 0.3 when only 400 test samples were
+     * drawn, which made 0.06 a 2.1-sigma bound that a correct router failed by chance for some CRMs
+     * (0.2325 at 30 % with other dense features). The eval therefore scores every test sample
+     * (0.023, 2.6 sigma) instead of loosening the bound.
+     */
     private static final double TOLERANCE = 0.06;
 
     @TempDir static Path dir;
@@ -109,8 +118,9 @@ class CalibrateAndEvalTest {
     @Order(2)
     void evalReportsEveryBudgetAndRuleWithinBudget() throws Exception {
         Path out = dir.resolve("eval");
+        int testSamples = dev.duet.core.samples.SampleBuilder.build(data).test().size();
         int code = Main.run(args("eval", "--model", model.toString(), "--llm", "text-encoder",
-                "--calibration", calibration.toString(), "--out", out.toString(), "--max-samples", "400",
+                "--calibration", calibration.toString(), "--out", out.toString(), "--max-samples", Integer.toString(testSamples),
                 "--llm-threads", "1"));
 
         assertThat(code).isZero();
@@ -119,9 +129,9 @@ class CalibrateAndEvalTest {
         assertThat(report.has("models")).isTrue();
         assertThat(report.has("entropy_deciles")).isTrue();
         JsonNode collab = report.path("collaboration");
-        assertThat(collab.path("samples").asInt()).isEqualTo(400);
+        assertThat(collab.path("samples").asInt()).isEqualTo(testSamples);
         assertThat(collab.path("crm").path("overall").path("auc").asDouble()).isBetween(0.5, 1.0);
-        assertThat(collab.path("llm").path("llm_calls").asInt()).isEqualTo(400);
+        assertThat(collab.path("llm").path("llm_calls").asInt()).isEqualTo(testSamples);
         Set<String> seen = new HashSet<>();
         for (JsonNode row : collab.path("rows")) {
             double budget = row.path("budget").asDouble();

@@ -91,10 +91,18 @@ public final class CrmModel implements AutoCloseable {
             }
             long[] shape = ((TensorInfo) itemVector.getInfo()).getShape();
             int dim = (int) shape[shape.length - 1];
+            FeatureEncoding encoding = FeatureEncoding.fromJson(json);
+            long[] denseShape = ((TensorInfo) session.getInputInfo().get(ModelContract.INPUT_DENSE).getInfo()).getShape();
+            long denseWidth = denseShape[denseShape.length - 1];
+            if (denseWidth > 0 && denseWidth != encoding.denseWidth()) {
+                throw new IllegalArgumentException(file + ": its '" + ModelContract.INPUT_DENSE + "' input has "
+                        + denseWidth + " columns, its feature encoding (format " + encoding.format() + ") "
+                        + encoding.denseWidth() + " (see docs/model-contract.md)");
+            }
             return new CrmModel(
                     file,
                     lease,
-                    FeatureEncoding.fromJson(json),
+                    encoding,
                     meta.getOrDefault(ModelContract.META_NAME, "crm"),
                     meta.getOrDefault(ModelContract.META_VERSION, "unversioned"),
                     dim);
@@ -119,7 +127,7 @@ public final class CrmModel implements AutoCloseable {
                 OnnxTensor historyItems = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.historyItems, 0, n * k), new long[] {n, k});
                 OnnxTensor historyRatings = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.historyRatings, 0, n * k), new long[] {n, k});
                 OnnxTensor historyMask = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.historyMask, 0, n * k), new long[] {n, k});
-                OnnxTensor dense = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.dense, 0, n * FeatureEncoding.DENSE), new long[] {n, FeatureEncoding.DENSE})) {
+                OnnxTensor dense = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.dense, 0, n * batch.denseWidth()), new long[] {n, batch.denseWidth()})) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             inputs.put(ModelContract.INPUT_CATEGORICAL, categorical);
             inputs.put(ModelContract.INPUT_GENRES, genres);

@@ -11,6 +11,7 @@ public final class EncodedBatch {
     private final int fields;
     private final int genres;
     private final int history;
+    private final int denseWidth;
     private int size;
 
     /** [capacity, fields]: global embedding-row ids of the categorical fields. */
@@ -23,16 +24,17 @@ public final class EncodedBatch {
     public final float[] historyRatings;
     /** [capacity, history]: 1 for a real history item, 0 for padding. */
     public final float[] historyMask;
-    /** [capacity, DENSE]: history length share and mean normalised history rating. */
+    /** [capacity, denseWidth]: the encoding's dense columns (docs/model-contract.md). */
     public final float[] dense;
     /** [capacity]: labels (training and evaluation), -1 when unknown. */
     public final float[] labels;
 
     public EncodedBatch(FeatureEncoding encoding, int capacity) {
-        this(capacity, encoding.fieldCount(), encoding.genreCount(), encoding.historyLength());
+        this(capacity, encoding.fieldCount(), encoding.genreCount(), encoding.historyLength(),
+                encoding.denseWidth());
     }
 
-    EncodedBatch(int capacity, int fields, int genres, int history) {
+    EncodedBatch(int capacity, int fields, int genres, int history, int denseWidth) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -40,12 +42,13 @@ public final class EncodedBatch {
         this.fields = fields;
         this.genres = genres;
         this.history = history;
+        this.denseWidth = denseWidth;
         this.categorical = new long[capacity * fields];
         this.genreWeights = new float[capacity * genres];
         this.historyItems = new long[capacity * history];
         this.historyRatings = new float[capacity * history];
         this.historyMask = new float[capacity * history];
-        this.dense = new float[capacity * FeatureEncoding.DENSE];
+        this.dense = new float[capacity * denseWidth];
         this.labels = new float[capacity];
     }
 
@@ -97,5 +100,10 @@ public final class EncodedBatch {
 
     public int history() {
         return history;
+    }
+
+    /** Columns of {@link #dense} per row. */
+    public int denseWidth() {
+        return denseWidth;
     }
 }

@@ -35,10 +35,19 @@ public final class FeatureEncoding {
 
     public static final int USER = 0;
     public static final int ITEM = 1;
-    /** Width of the dense input: history length share, mean normalised history rating. */
+    /**
+     * Width of the dense input of format-1 encodings: history length share, mean normalised history
+     * rating. Format 2 appends {@link #USER_STATISTICS} history columns and {@link
+     * #ITEM_STATISTICS} target-item columns; {@link #denseWidth()} gives an encoding's width.
+     */
     public static final int DENSE = 2;
+    /** Format 2's extra user-side columns, computed from the history and the item statistics. */
+    public static final int USER_STATISTICS = 4;
+    /** Format 2's target-item columns: smoothed like rate, smoothed mean rating, log popularity. */
+    public static final int ITEM_STATISTICS = 3;
 
-    private static final int FORMAT_VERSION = 1;
+    /** The format {@link #fit} writes; format 1 (no item statistics) is still read. */
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Vocabulary> vocabularies;
@@ -51,6 +60,10 @@ public final class FeatureEncoding {
     private final int rows;
     /** Year-bucket index of every year from {@link #FIRST_CACHED_YEAR}: no string per row. */
     private final int[] yearBucketIndex;
+    /** Format 2: per-item training statistics; null for a format-1 encoding. */
+    private final ItemStatistics statistics;
+    private final int userDense;
+    private final int denseWidth;
 
     private static final int FIRST_CACHED_YEAR = 1800;
     private static final int LAST_CACHED_YEAR = 2199;
@@ -61,7 +74,8 @@ public final class FeatureEncoding {
             int historyLength,
             float ratingCenter,
             float ratingScale,
-            boolean implicitFeedback) {
+            boolean implicitFeedback,
+            ItemStatistics statistics) {
         if (vocabularies.size() != FIELDS.size()) {
             throw new IllegalArgumentException("expected " + FIELDS.size() + " vocabularies");
         }
@@ -71,6 +85,13 @@ public final class FeatureEncoding {
         this.ratingCenter = ratingCenter;
         this.ratingScale = ratingScale;
         this.implicitFeedback = implicitFeedback;
+        if (statistics != null && statistics.size() != vocabularies.get(ITEM).size()) {
+            throw new IllegalArgumentException("item statistics cover " + statistics.size()
+                    + " indices, the item vocabulary has " + vocabularies.get(ITEM).size());
+        }
+        this.statistics = statistics;
+        this.userDense = statistics == null ? DENSE : DENSE + USER_STATISTICS;
+        this.denseWidth = statistics == null ? DENSE : userDense + ITEM_STATISTICS;
         this.offsets = new int[FIELDS.size()];
         int total = 0;
         for (int f = 0; f < FIELDS.size(); f++) {
@@ -96,6 +117,11 @@ public final class FeatureEncoding {
      * and year buckets of those users and items, and all genres of the catalog.
      */
     public static FeatureEncoding fit(List<Sample> train, Dataset dataset) {
+        return fit(train, dataset, ItemStatistics.DEFAULT_PRIOR_WEIGHT);
+    }
+
+    /** {@link #fit(List, Dataset)} with the item statistics' prior weight (pseudo-samples). */
+    public static FeatureEncoding fit(List<Sample> train, Dataset dataset, double priorWeight) {
         Set<String> users = new HashSet<>();
         Set<String> items = new HashSet<>();
         for (Sample s : train) {
@@ -129,13 +155,19 @@ public final class FeatureEncoding {
         for (Set<String> v : values) {
             vocabularies.add(Vocabulary.of(v));
         }
-        return new FeatureEncoding(
-                vocabularies,
-                Vocabulary.of(genreNames),
-                SampleBuilder.HISTORY,
-                dataset.implicitFeedback() ? 0f : 3f,
-                dataset.implicitFeedback() ? 1f : 2f,
-                dataset.implicitFeedback());
+        boolean implicit = dataset.implicitFeedback();
+        float center = implicit ? 0f : 3f;
+        float scale = implicit ? 1f : 2f;
+        ItemStatistics statistics = ItemStatistics.fit(train, vocabularies.get(ITEM), priorWeight,
+                r -> implicit ? 1.0 : (r - center) / scale);
+        return new FeatureEncoding(vocabularies, Vocabulary.of(genreNames), SampleBuilder.HISTORY,
+                center, scale, implicit, statistics);
+    }
+
+    /** This encoding without item statistics, as format 1 wrote it (for reading old model files). */
+    FeatureEncoding withoutStatistics() {
+        return new FeatureEncoding(vocabularies, genres, historyLength, ratingCenter, ratingScale,
+                implicitFeedback, null);
     }
 
     private static void addIfPresent(Set<String> set, String value) {
@@ -167,8 +199,8 @@ public final class FeatureEncoding {
     }
 
     /**
-     * An item's columns under one encoding: its embedding row, its year bucket's row and its known
-     * genres. A caller that keeps catalog entries (the streaming job) computes them once per entry
+     * An item's columns under one encoding: its embedding row, its year bucket's row, its known
+     * genres and (format 2) its index into the item statistics. A caller that keeps catalog entries (the streaming job) computes them once per entry
      * instead of looking the item's strings up again for every row it appears in.
      */
     public static final class ItemColumns {
@@ -176,12 +208,14 @@ public final class FeatureEncoding {
         private final long itemRow;
         private final long yearRow;
         private final int[] genreColumns;
+        private final int itemIndex;
 
         private ItemColumns(FeatureEncoding encoding, long itemRow, long yearRow, int[] genreColumns) {
             this.encoding = encoding;
             this.itemRow = itemRow;
             this.yearRow = yearRow;
             this.genreColumns = genreColumns;
+            this.itemIndex = (int) (itemRow - encoding.offsets[ITEM]);
         }
 
         /** Whether these columns were computed by {@code e} (a new model brings a new encoding). */
@@ -242,8 +276,7 @@ public final class FeatureEncoding {
             System.arraycopy(batch.historyItems, hBase - k, batch.historyItems, hBase, k);
             System.arraycopy(batch.historyRatings, hBase - k, batch.historyRatings, hBase, k);
             System.arraycopy(batch.historyMask, hBase - k, batch.historyMask, hBase, k);
-            batch.dense[row * DENSE] = batch.dense[(row - 1) * DENSE];
-            batch.dense[row * DENSE + 1] = batch.dense[(row - 1) * DENSE + 1];
+            System.arraycopy(batch.dense, (row - 1) * denseWidth, batch.dense, row * denseWidth, userDense);
         } else {
             cat[c] = offsets[USER] + vocabularies.get(USER).indexOf(sample.userId());
             cat[c + 2] = offsets[2] + vocabularies.get(2).indexOf(user.gender());
@@ -259,6 +292,12 @@ public final class FeatureEncoding {
 
         cat[c + 1] = item.itemRow;
         cat[c + 6] = item.yearRow;
+        if (statistics != null) {
+            int d = row * denseWidth + userDense;
+            batch.dense[d] = statistics.likeRate(item.itemIndex);
+            batch.dense[d + 1] = statistics.meanRating(item.itemIndex);
+            batch.dense[d + 2] = statistics.logPopularity(item.itemIndex);
+        }
 
         int g = genres.size() - 1;
         int gBase = row * g;
@@ -273,7 +312,7 @@ public final class FeatureEncoding {
         batch.labels[row] = sample.label();
     }
 
-    /** The history block and the two dense history features of one row. */
+    /** The history block and the dense history (user-side) features of one row. */
     private void encodeHistory(Sample sample, ItemColumns[] columns, int row, int hBase, EncodedBatch batch) {
         int k = historyLength;
         String[] history = sample.historyItems();
@@ -282,23 +321,44 @@ public final class FeatureEncoding {
         int length = history.length - from;
         Vocabulary itemVocabulary = vocabularies.get(ITEM);
         float ratingSum = 0f;
+        float squareSum = 0f;
+        float liked = 0f;
+        float aboveItemMean = 0f;
+        float itemLikeRate = 0f;
         for (int j = 0; j < k; j++) {
             if (j < length) {
-                batch.historyItems[hBase + j] = columns != null
+                long itemRow = columns != null
                         ? historyRow(columns[from + j], history[from + j])
                         : offsets[ITEM] + itemVocabulary.indexOf(history[from + j]);
+                batch.historyItems[hBase + j] = itemRow;
                 float r = normalizeRating(ratings[from + j]);
                 batch.historyRatings[hBase + j] = r;
                 batch.historyMask[hBase + j] = 1f;
                 ratingSum += r;
+                if (statistics != null) {
+                    int index = (int) (itemRow - offsets[ITEM]);
+                    squareSum += r * r;
+                    liked += implicitFeedback || SampleBuilder.label(ratings[from + j]) == 1 ? 1f : 0f;
+                    // The item's mean rating uncentred: how much more this user liked it than others.
+                    aboveItemMean += r - (statistics.meanRating(index) + (float) statistics.globalMeanRating());
+                    itemLikeRate += statistics.likeRate(index);
+                }
             } else {
                 batch.historyItems[hBase + j] = offsets[ITEM] + Vocabulary.OOV;
                 batch.historyRatings[hBase + j] = 0f;
                 batch.historyMask[hBase + j] = 0f;
             }
         }
-        batch.dense[row * DENSE] = (float) length / k;
-        batch.dense[row * DENSE + 1] = length == 0 ? 0f : ratingSum / length;
+        int d = row * denseWidth;
+        batch.dense[d] = (float) length / k;
+        batch.dense[d + 1] = length == 0 ? 0f : ratingSum / length;
+        if (statistics != null) {
+            float mean = batch.dense[d + 1];
+            batch.dense[d + 2] = length == 0 ? 0f : (float) Math.sqrt(Math.max(0f, squareSum / length - mean * mean));
+            batch.dense[d + 3] = length == 0 ? 0f : liked / length;
+            batch.dense[d + 4] = length == 0 ? 0f : aboveItemMean / length;
+            batch.dense[d + 5] = length == 0 ? 0f : itemLikeRate / length;
+        }
     }
 
     private long historyRow(ItemColumns columns, String itemId) {
@@ -325,6 +385,26 @@ public final class FeatureEncoding {
 
     public int historyLength() {
         return historyLength;
+    }
+
+    /** Width of the {@code dense} input: 2 for format 1, 9 for format 2. */
+    public int denseWidth() {
+        return denseWidth;
+    }
+
+    /** The encoding's format: 2 with item statistics, 1 without. */
+    public int format() {
+        return statistics == null ? 1 : 2;
+    }
+
+    /** The item statistics (format 2), or null (format 1). */
+    public ItemStatistics itemStatistics() {
+        return statistics;
+    }
+
+    /** Training-split targets of the item (its popularity); 0 for an unknown item or format 1. */
+    public int itemPopularity(String itemId) {
+        return statistics == null ? 0 : statistics.targets(vocabularies.get(ITEM).indexOf(itemId));
     }
 
     /** Rows of the shared embedding table. */
@@ -362,7 +442,7 @@ public final class FeatureEncoding {
     /** The encoding as JSON, for the model file's metadata. */
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("format", FORMAT_VERSION);
+        root.put("format", format());
         root.put("history_length", historyLength);
         root.put("rating_center", ratingCenter);
         root.put("rating_scale", ratingScale);
@@ -373,6 +453,9 @@ public final class FeatureEncoding {
         }
         root.put("fields", fields);
         root.put("genres", genres.values());
+        if (statistics != null) {
+            root.put("item_statistics", statistics.toJson());
+        }
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -380,14 +463,20 @@ public final class FeatureEncoding {
         }
     }
 
-    /** Reads an encoding written by {@link #toJson()}; fails clearly on anything else. */
+    /**
+     * Reads an encoding written by {@link #toJson()} of format 2, or of format 1 (model files from
+     * before the item statistics: they encode as they did, with a dense input of width 2); fails
+     * clearly on anything else.
+     */
     @SuppressWarnings("unchecked")
     public static FeatureEncoding fromJson(String json) {
         try {
             Map<String, Object> root = JSON.readValue(json, Map.class);
             Object format = root.get("format");
-            if (!(format instanceof Number) || ((Number) format).intValue() != FORMAT_VERSION) {
-                throw new IllegalArgumentException("unsupported feature encoding format: " + format);
+            int version = format instanceof Number n ? n.intValue() : -1;
+            if (version != 1 && version != 2) {
+                throw new IllegalArgumentException("unsupported feature encoding format: " + format
+                        + " (this version reads formats 1 and 2; retrain the model with ./duet train)");
             }
             Map<String, List<String>> fields = (Map<String, List<String>>) root.get("fields");
             List<Vocabulary> vocabularies = new ArrayList<>();
@@ -398,13 +487,16 @@ public final class FeatureEncoding {
                 }
                 vocabularies.add(new Vocabulary(values));
             }
+            ItemStatistics statistics = version == 1 ? null : ItemStatistics.fromJson(
+                    (Map<String, Object>) root.get("item_statistics"), vocabularies.get(ITEM).size());
             return new FeatureEncoding(
                     vocabularies,
                     new Vocabulary((List<String>) root.get("genres")),
                     ((Number) root.get("history_length")).intValue(),
                     ((Number) root.get("rating_center")).floatValue(),
                     ((Number) root.get("rating_scale")).floatValue(),
-                    (Boolean) root.get("implicit_feedback"));
+                    (Boolean) root.get("implicit_feedback"),
+                    statistics);
         } catch (JsonProcessingException | ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("malformed feature encoding JSON: " + e.getMessage(), e);
         }

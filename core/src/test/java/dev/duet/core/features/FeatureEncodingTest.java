@@ -143,7 +143,11 @@ class FeatureEncodingTest {
         assertThat(batch.historyMask[0]).isEqualTo(1f);
         assertThat(batch.historyMask[1]).isEqualTo(0f);
         assertThat(batch.historyRatings[0]).isEqualTo(1f);
-        assertThat(batch.dense).containsExactly(0.1f, 1f);
+        ItemStatistics stats = encoding.itemStatistics();
+        float unknownMeanRating = (float) stats.globalMeanRating() + stats.meanRating(Vocabulary.OOV);
+        // History length share, mean rating, spread, liked share, rating above the (unknown)
+        // item's mean, the history's like rate; then the unknown target: all at the global values.
+        assertThat(batch.dense).containsExactly(0.1f, 1f, 0f, 1f, 1f - unknownMeanRating, 0f, 0f, 0f, 0f);
     }
 
     @Test
@@ -162,10 +166,78 @@ class FeatureEncodingTest {
         }
     }
 
+    /** Model files written before the item statistics (format 1) still load and encode as then. */
+    @Test
+    void formatOneEncodingsAreReadWithTheirTwoDenseColumns() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(encoding.toJson());
+        assertThat(root.path("format").asInt()).isEqualTo(2);
+        root.remove("item_statistics");
+        root.put("format", 1);
+        FeatureEncoding old = FeatureEncoding.fromJson(json.writeValueAsString(root));
+        assertThat(old.format()).isEqualTo(1);
+        assertThat(old.denseWidth()).isEqualTo(FeatureEncoding.DENSE);
+        assertThat(old.itemStatistics()).isNull();
+        assertThat(FeatureEncoding.fromJson(old.toJson()).format()).isEqualTo(1);
+        EncodedBatch a = encode(old);
+        EncodedBatch b = encode(encoding);
+        assertThat(a.categorical).isEqualTo(b.categorical);
+        assertThat(a.historyItems).isEqualTo(b.historyItems);
+        for (int r = 0; r < a.size(); r++) {
+            for (int j = 0; j < FeatureEncoding.DENSE; j++) {
+                assertThat(a.dense[r * 2 + j]).isEqualTo(b.dense[r * encoding.denseWidth() + j]);
+            }
+        }
+        // Format 2 without its statistics is refused, naming what is missing.
+        root.put("format", 2);
+        assertThatThrownBy(() -> FeatureEncoding.fromJson(json.writeValueAsString(root)))
+                .hasMessageContaining("item_statistics");
+    }
+
+    /** The item columns are the training split's smoothed counts, as the documentation defines them. */
+    @Test
+    void itemStatisticsAreTheSmoothedTrainingCounts() {
+        ItemStatistics stats = encoding.itemStatistics();
+        Vocabulary items = encoding.vocabulary(FeatureEncoding.ITEM);
+        java.util.Map<String, int[]> counts = new java.util.HashMap<>();
+        int likes = 0;
+        for (Sample s : split.train()) {
+            int[] c = counts.computeIfAbsent(s.itemId(), k -> new int[2]);
+            c[0]++;
+            c[1] += s.label();
+            likes += s.label();
+        }
+        double global = (double) likes / split.train().size();
+        assertThat(stats.globalLikeRate()).isCloseTo(global, org.assertj.core.data.Offset.offset(1e-12));
+        int max = counts.values().stream().mapToInt(c -> c[0]).max().orElseThrow();
+        int checked = 0;
+        for (java.util.Map.Entry<String, int[]> e : counts.entrySet()) {
+            int i = items.indexOf(e.getKey());
+            double a = stats.priorWeight();
+            double rate = (e.getValue()[1] + a * global) / (e.getValue()[0] + a) - global;
+            assertThat((double) stats.likeRate(i)).isCloseTo(rate, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat((double) stats.logPopularity(i))
+                    .isCloseTo(Math.log1p(e.getValue()[0]) / Math.log1p(max), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(encoding.itemPopularity(e.getKey())).isEqualTo(e.getValue()[0]);
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(50);
+        assertThat(stats.likeRate(Vocabulary.OOV)).isZero();
+        // The target's three columns of an encoded row are its item's.
+        EncodedBatch batch = encode(encoding);
+        Sample first = split.test().get(0);
+        int i = items.indexOf(first.itemId());
+        int d = encoding.denseWidth();
+        assertThat(batch.dense[d - 3]).isEqualTo(stats.likeRate(i));
+        assertThat(batch.dense[d - 2]).isEqualTo(stats.meanRating(i));
+        assertThat(batch.dense[d - 1]).isEqualTo(stats.logPopularity(i));
+    }
+
     @Test
     void malformedJsonIsAClearError() {
         assertThatThrownBy(() -> FeatureEncoding.fromJson("{\"format\": 99}"))
-                .hasMessageContaining("unsupported feature encoding format");
+                .hasMessageContaining("unsupported feature encoding format").hasMessageContaining("retrain");
         assertThatThrownBy(() -> FeatureEncoding.fromJson("not json")).hasMessageContaining("malformed");
     }
 

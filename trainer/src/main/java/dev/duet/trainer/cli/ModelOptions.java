@@ -24,6 +24,21 @@ public final class ModelOptions {
     @Option(names = "--l2", description = "L2 weight on embeddings.")
     Float l2;
 
+    @Option(names = "--dense-l2", description = "L2 weight on the dense weight matrices.")
+    Float denseL2;
+
+    @Option(names = "--user-id-dropout", description = "Chance a training sample sees its user as out-of-vocabulary.")
+    Float userIdDropout;
+
+    @Option(names = "--item-id-dropout", description = "Chance a training sample sees its item as out-of-vocabulary.")
+    Float itemIdDropout;
+
+    @Option(names = "--deep-layers", split = ",", description = "Widths of the deep tower, e.g. 128,64.")
+    int[] deepLayers;
+
+    @Option(names = "--item-prior", description = "Prior weight (pseudo-samples) of the item statistics' smoothing.")
+    Double itemPrior;
+
     @Option(names = "--batch-size", description = "Mini-batch size.")
     Integer batchSize;
 
@@ -55,6 +70,21 @@ public final class ModelOptions {
         }
         if (l2 != null) {
             b.l2(l2);
+        }
+        if (denseL2 != null) {
+            b.denseL2(denseL2);
+        }
+        if (userIdDropout != null) {
+            b.userIdDropout(userIdDropout);
+        }
+        if (itemIdDropout != null) {
+            b.itemIdDropout(itemIdDropout);
+        }
+        if (deepLayers != null) {
+            b.deepLayers(deepLayers);
+        }
+        if (itemPrior != null) {
+            b.itemPriorWeight(itemPrior);
         }
         if (batchSize != null) {
             b.batchSize(batchSize);

@@ -21,13 +21,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
 
+    @Mixin SllmrOptions sllmr;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "runs/latest")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         Dataset dataset = data.load(System.out);
-        new TrainingRun(model.config(), System.out).run(dataset, out);
+        new TrainingRun(model.config(), System.out, sllmr.plan()).run(dataset, out);
         return 0;
     }
 }

@@ -10,11 +10,12 @@ import java.util.Random;
  * DCNv2 (Wang et al., "DCN V2", WWW 2021) with a full-rank cross network and a parallel deep
  * tower, over Duet's feature encoding.
  *
- * <p>Input {@code x0} (width {@code F*D + 3D + 2}) concatenates: the F categorical fields'
+ * <p>Input {@code x0} (width {@code F*D + 3D + denseWidth}) concatenates: the F categorical fields'
  * embeddings from one shared table; the genre vector {@code genreWeights . G} with a genre matrix
  * {@code G [genres, D]}; two pools over the history items' embeddings (same table as the target
  * item), a masked mean and a masked mean weighted by the normalised rating, so liked and disliked
- * items pull in opposite directions; and the two dense features. Cross layers compute
+ * items pull in opposite directions; and the encoding's dense columns (history summaries and, in
+ * format 2, the item statistics). Cross layers compute
  * {@code x_{l+1} = x0 * (x_l W_l + b_l) + x_l}; the deep tower is ReLU layers on {@code x0}; the
  * logit is {@code [x_L, h] . w + b}.
  *
@@ -29,6 +30,7 @@ public final class Dcnv2Model implements TrainableModel {
     private final int fields;
     private final int genres;
     private final int history;
+    private final int denseWidth;
     private final int dim;
     private final int crossLayers;
     private final int[] deepLayers;
@@ -50,6 +52,8 @@ public final class Dcnv2Model implements TrainableModel {
     private final float[] idDropout;
     private final long seed;
     private volatile int epoch;
+    /** S-LLMR's pairwise teacher term in training, or null (plain cross-entropy). */
+    private volatile PairwiseTeacherTerm teacherTerm;
 
     /** Transposed weight copies for the backward pass, refreshed after each update. */
     private final float[][] crossWeightT;
@@ -71,6 +75,7 @@ public final class Dcnv2Model implements TrainableModel {
                 encoding.fieldCount(),
                 encoding.genreCount(),
                 encoding.historyLength(),
+                encoding.denseWidth(),
                 config.embeddingDim(),
                 config.crossLayers(),
                 config.deepLayers(),
@@ -78,8 +83,9 @@ public final class Dcnv2Model implements TrainableModel {
                 config.training().seed());
     }
 
-    Dcnv2Model(int[] oovRows, float[] idDropout, int tableRows, int fields, int genres, int history, int dim, int crossLayers,
-            int[] deepLayers, float initStd, long seed) {
+    Dcnv2Model(int[] oovRows, float[] idDropout, int tableRows, int fields, int genres, int history, int denseWidth,
+            int dim, int crossLayers, int[] deepLayers, float initStd, long seed) {
+        this.denseWidth = denseWidth;
         this.tableRows = tableRows;
         this.fields = fields;
         if (oovRows.length != fields || idDropout.length != fields) {
@@ -93,7 +99,7 @@ public final class Dcnv2Model implements TrainableModel {
         this.dim = dim;
         this.crossLayers = crossLayers;
         this.deepLayers = deepLayers.clone();
-        this.inputWidth = fields * dim + 3 * dim + FeatureEncoding.DENSE;
+        this.inputWidth = fields * dim + 3 * dim + denseWidth;
         int d0 = inputWidth;
 
         genreOffset = layout.add("genre.embedding", genres, dim, true);
@@ -209,6 +215,11 @@ public final class Dcnv2Model implements TrainableModel {
         return history;
     }
 
+    /** Columns of the dense input (the encoding's {@code denseWidth()}). */
+    public int denseWidth() {
+        return denseWidth;
+    }
+
     public int crossLayers() {
         return crossLayers;
     }
@@ -217,7 +228,7 @@ public final class Dcnv2Model implements TrainableModel {
         return deepLayers.clone();
     }
 
-    /** Width of x0: {@code F*D + 3D + 2}. */
+    /** Width of x0: {@code F*D + 3D + denseWidth}. */
     public int inputWidth() {
         return inputWidth;
     }
@@ -243,6 +254,44 @@ public final class Dcnv2Model implements TrainableModel {
     @Override
     public void startEpoch(int epoch) {
         this.epoch = epoch;
+    }
+
+    /** Adds S-LLMR's pairwise teacher term to the training loss (null removes it). */
+    public void setTeacherTerm(PairwiseTeacherTerm term) {
+        this.teacherTerm = term;
+    }
+
+    public PairwiseTeacherTerm teacherTerm() {
+        return teacherTerm;
+    }
+
+    /**
+     * Where the training loss of rows {@code index[start .. start + count]} is not differentiable:
+     * per row and deep unit whether its ReLU is active, then per adjacent pair whether the teacher
+     * term's hinge is. Two parameter values with different patterns lie on either side of a kink,
+     * where a finite difference says nothing about the gradient (the gradient check skips them).
+     */
+    boolean[] activationPattern(EncodedBatch src, int[] index, int start, int count) {
+        Worker worker = new Worker(count);
+        worker.forward(src, index, start, count, true);
+        int units = 0;
+        for (int width : deepLayers) {
+            units += width;
+        }
+        boolean[] pattern = new boolean[count * units + count];
+        int k = 0;
+        for (int t = 0; t < deepLayers.length; t++) {
+            for (int j = 0; j < count * deepLayers[t]; j++) {
+                pattern[k++] = worker.deepZ[t][j] > 0f;
+            }
+        }
+        PairwiseTeacherTerm term = teacherTerm;
+        if (term != null) {
+            boolean[] hinges = new boolean[count];
+            term.addTo(worker.rows, count, worker.logits, 1f, new float[count], hinges);
+            System.arraycopy(hinges, 0, pattern, k, count);
+        }
+        return pattern;
     }
 
     /**
@@ -317,23 +366,25 @@ public final class Dcnv2Model implements TrainableModel {
     }
 
     private void checkShape(EncodedBatch batch) {
-        if (batch.fields() != fields || batch.genres() != genres || batch.history() != history) {
+        if (batch.fields() != fields || batch.genres() != genres || batch.history() != history
+                || batch.denseWidth() != denseWidth) {
             throw new IllegalArgumentException(
                     "batch shape (fields " + batch.fields() + ", genres " + batch.genres()
-                            + ", history " + batch.history() + ") does not match the model's ("
-                            + fields + ", " + genres + ", " + history + ")");
+                            + ", history " + batch.history() + ", dense " + batch.denseWidth()
+                            + ") does not match the model's (" + fields + ", " + genres + ", "
+                            + history + ", " + denseWidth + ")");
         }
     }
 
     /** Buffers for forward and backward over up to {@code capacity} rows. */
     private final class Worker implements ModelWorker {
         private final int capacity;
-        private final int[] rows;
+        final int[] rows;
         private final int[] fieldRows;
         final float[] x0;
         private final float[][] crossX;
         private final float[][] crossZ;
-        private final float[][] deepZ;
+        final float[][] deepZ;
         private final float[][] deepH;
         private final float[] meanWeight;
         private final float[] ratingWeight;
@@ -485,8 +536,8 @@ public final class Dcnv2Model implements TrainableModel {
                         x0[x + rateAt + j] += wr * table[e + j];
                     }
                 }
-                for (int j = 0; j < FeatureEncoding.DENSE; j++) {
-                    x0[x + denseAt + j] = src.dense[r * FeatureEncoding.DENSE + j];
+                for (int j = 0; j < denseWidth; j++) {
+                    x0[x + denseAt + j] = src.dense[r * denseWidth + j];
                 }
             }
         }
@@ -518,6 +569,10 @@ public final class Dcnv2Model implements TrainableModel {
                 float y = src.labels[rows[i]];
                 loss += lossScale * Matrices.binaryCrossEntropy(logits[i], y);
                 gradLogit[i] = lossScale * (Matrices.sigmoid(logits[i]) - y);
+            }
+            PairwiseTeacherTerm term = teacherTerm;
+            if (term != null) {
+                loss += term.addTo(rows, count, logits, lossScale, gradLogit, null);
             }
             // Output layer.
             float[] xl = crossX[crossLayers];

@@ -20,6 +20,23 @@ public final class Dcnv2Trainer {
         return MiniBatchTrainer.train(model, train, valid, config.training(), listener);
     }
 
+    /**
+     * As {@link #train(FeatureEncoding, EncodedBatch, EncodedBatch, Dcnv2Config, TrainingListener)}
+     * with S-LLMR's pairwise teacher term in the loss during training; the returned model is a
+     * plain DCNv2 (the term is removed after training, nothing of it reaches the model file).
+     */
+    public static TrainedModel<Dcnv2Model> train(FeatureEncoding encoding, EncodedBatch train,
+            EncodedBatch valid, Dcnv2Config config, TrainingListener listener, PairwiseTeacherTerm term) {
+        Dcnv2Model model = Dcnv2Model.create(encoding, config);
+        startAtBaseRate(model, train);
+        model.setTeacherTerm(term);
+        try {
+            return MiniBatchTrainer.train(model, train, valid, config.training(), listener, term);
+        } finally {
+            model.setTeacherTerm(null);
+        }
+    }
+
     /** Starts the output bias at the training data's log-odds, so early steps fit interactions. */
     static void startAtBaseRate(TrainableModel model, EncodedBatch train) {
         double positives = 0;

@@ -27,19 +27,21 @@ public final class LogisticRegressionModel implements TrainableModel {
     private final int genreOffset;
     private final int denseOffset;
     private final int biasOffset;
+    private final int denseWidth;
 
     public static LogisticRegressionModel create(FeatureEncoding encoding) {
         return new LogisticRegressionModel(encoding.embeddingRows(), encoding.fieldCount(),
-                encoding.genreCount(), encoding.historyLength());
+                encoding.genreCount(), encoding.historyLength(), encoding.denseWidth());
     }
 
-    LogisticRegressionModel(int tableRows, int fields, int genres, int history) {
+    LogisticRegressionModel(int tableRows, int fields, int genres, int history, int denseWidth) {
+        this.denseWidth = denseWidth;
         this.tableRows = tableRows;
         this.fields = fields;
         this.genres = genres;
         this.history = history;
         genreOffset = layout.add("genre.weight", 1, genres, true);
-        denseOffset = layout.add("dense.weight", 1, FeatureEncoding.DENSE, true);
+        denseOffset = layout.add("dense.weight", 1, denseWidth, true);
         biasOffset = layout.add("output.bias", 1, 1, false);
         dense = new float[layout.size()];
         // A convex model: starting from zero is as good as anywhere and fully reproducible.
@@ -88,7 +90,8 @@ public final class LogisticRegressionModel implements TrainableModel {
 
     @Override
     public float[] predict(EncodedBatch batch) {
-        if (batch.fields() != fields || batch.genres() != genres || batch.history() != history) {
+        if (batch.fields() != fields || batch.genres() != genres || batch.history() != history
+                || batch.denseWidth() != denseWidth) {
             throw new IllegalArgumentException("batch shape does not match the model's");
         }
         int n = batch.size();
@@ -118,8 +121,8 @@ public final class LogisticRegressionModel implements TrainableModel {
             for (int g = 0; g < genres; g++) {
                 s += src.genreWeights[r * genres + g] * dense[genreOffset + g];
             }
-            for (int j = 0; j < FeatureEncoding.DENSE; j++) {
-                s += src.dense[r * FeatureEncoding.DENSE + j] * dense[denseOffset + j];
+            for (int j = 0; j < denseWidth; j++) {
+                s += src.dense[r * denseWidth + j] * dense[denseOffset + j];
             }
             float count = 0f;
             for (int k = 0; k < history; k++) {
@@ -173,8 +176,8 @@ public final class LogisticRegressionModel implements TrainableModel {
                 for (int k = 0; k < genres; k++) {
                     denseGrad[genreOffset + k] += g * src.genreWeights[r * genres + k];
                 }
-                for (int j = 0; j < FeatureEncoding.DENSE; j++) {
-                    denseGrad[denseOffset + j] += g * src.dense[r * FeatureEncoding.DENSE + j];
+                for (int j = 0; j < denseWidth; j++) {
+                    denseGrad[denseOffset + j] += g * src.dense[r * denseWidth + j];
                 }
                 int slot = (outBase + i) * lookups;
                 for (int f = 0; f < fields; f++) {

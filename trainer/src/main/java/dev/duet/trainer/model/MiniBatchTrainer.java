@@ -26,6 +26,20 @@ public final class MiniBatchTrainer {
     public static <M extends TrainableModel> TrainedModel<M> train(
             M model, EncodedBatch train, EncodedBatch valid, TrainingConfig cfg,
             TrainingListener listener) {
+        return train(model, train, valid, cfg, listener, null);
+    }
+
+    /**
+     * {@link #train(TrainableModel, EncodedBatch, EncodedBatch, TrainingConfig, TrainingListener)}
+     * with S-LLMR's teacher term (null: none), which the model must already apply in its loss; the
+     * term then orders each epoch (pairs of one user adjacent) instead of a plain shuffle.
+     */
+    public static <M extends TrainableModel> TrainedModel<M> train(
+            M model, EncodedBatch train, EncodedBatch valid, TrainingConfig cfg,
+            TrainingListener listener, PairwiseTeacherTerm term) {
+        if (term != null && term.rows() != train.size()) {
+            throw new IllegalArgumentException("teacher term covers " + term.rows() + " rows, training has " + train.size());
+        }
         int n = train.size();
         if (n == 0) {
             throw new IllegalArgumentException("no training samples");
@@ -56,8 +70,12 @@ public final class MiniBatchTrainer {
             while (epoch < cfg.maxEpochs()) {
                 epoch++;
                 long epochStart = System.nanoTime();
-                shuffle(order, shuffler);
                 model.startEpoch(epoch);
+                if (term == null) {
+                    shuffle(order, shuffler);
+                } else {
+                    term.prepareEpoch(term.needsPredictions() ? engine.predict(train) : null, shuffler, order);
+                }
                 double lossSum = 0;
                 for (int b = 0; b < batches; b++) {
                     int start = b * batchSize;

@@ -93,12 +93,13 @@ public final class OnnxExporter {
         if (model.tableRows() != encoding.embeddingRows()
                 || model.fieldCount() != encoding.fieldCount()
                 || model.genreCount() != encoding.genreCount()
-                || model.historyLength() != encoding.historyLength()) {
+                || model.historyLength() != encoding.historyLength()
+                || model.denseWidth() != encoding.denseWidth()) {
             throw new IllegalArgumentException("model shapes (rows " + model.tableRows() + ", fields "
                     + model.fieldCount() + ", genres " + model.genreCount() + ", history "
-                    + model.historyLength() + ") do not match the encoding (rows "
+                    + model.historyLength() + ", dense " + model.denseWidth() + ") do not match the encoding (rows "
                     + encoding.embeddingRows() + ", fields " + encoding.fieldCount() + ", genres "
-                    + encoding.genreCount() + ", history " + encoding.historyLength() + ")");
+                    + encoding.genreCount() + ", history " + encoding.historyLength() + ", dense " + encoding.denseWidth() + ")");
         }
     }
 
@@ -124,7 +125,7 @@ public final class OnnxExporter {
         g.input(ModelContract.INPUT_HISTORY_ITEMS, TensorProto.DataType.INT64, m.historyLength());
         g.input(ModelContract.INPUT_HISTORY_RATINGS, TensorProto.DataType.FLOAT, m.historyLength());
         g.input(ModelContract.INPUT_HISTORY_MASK, TensorProto.DataType.FLOAT, m.historyLength());
-        g.input(ModelContract.INPUT_DENSE, TensorProto.DataType.FLOAT, FeatureEncoding.DENSE);
+        g.input(ModelContract.INPUT_DENSE, TensorProto.DataType.FLOAT, m.denseWidth());
 
         g.floats("embedding", m.table(), 0, m.tableRows(), d);
         g.floats("genre_embedding", m.dense(), m.layout().group("genre.embedding").offset(),

@@ -14,16 +14,25 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Central finite differences against the analytic gradient of every parameter group, including
- * the L2 terms, the two-thread gradient reduction, id dropout and the history pools.
+ * the L2 terms, the two-thread gradient reduction, id dropout, the history pools and S-LLMR's
+ * pairwise teacher term. A coordinate whose two finite-difference points lie on different sides
+ * of a kink (a deep ReLU or the teacher term's hinge switches, see {@link
+ * Dcnv2Model#activationPattern}) is skipped: there the difference quotient is no derivative, and
+ * which coordinates hit a kink depends on the seed.
  */
 class GradientCheckTest {
 
     /** Relative error ||analytic - numeric|| / (||analytic|| + ||numeric||) allowed per group. */
     private static final double TOLERANCE = 3e-3;
     private static final float EPS = 2e-3f;
+    /** Least gradient norm a relative error is taken against (float32 noise, see relativeError). */
+    private static final double NOISE_SCALE = 1e-3;
     private static final int BATCH = 8;
 
     private static TestData.Encoded data;
@@ -54,8 +63,87 @@ class GradientCheckTest {
         assertThat(rows).hasSize(BATCH);
     }
 
+    /** Any model seed: kinked coordinates are skipped, not avoided by choosing the seed. */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13})
+    void dcnv2GradientsMatchFiniteDifferences(long seed) {
+        Dcnv2Model model = dcnv2(seed);
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("genre.embedding", "cross.0.weight", "cross.0.bias",
+                "cross.1.weight", "cross.1.bias", "deep.0.weight", "deep.0.bias", "deep.1.weight",
+                "deep.1.bias", "output.weight", "output.bias", "table.fields", "table.history-only");
+    }
+
+    /**
+     * S-LLMR: the gated pairwise hinge on the teacher's order, on three pairs of the batch (and the
+     * pointwise alternative on every row).
+     */
+    @ParameterizedTest
+    @EnumSource(PairwiseTeacherTerm.Form.class)
+    void dcnv2WithTeacherTermGradientsMatchFiniteDifferences(PairwiseTeacherTerm.Form form) {
+        Dcnv2Model model = dcnv2(11);
+        int n = data.train().size();
+        Random random = new Random(3);
+        float[] teacher = new float[n];
+        String[] users = new String[n];
+        float[] gates = new float[n];
+        int[] partners = new int[n];
+        java.util.Arrays.fill(partners, -1);
+        for (int r = 0; r < n; r++) {
+            teacher[r] = random.nextFloat();
+            users[r] = "u";
+            gates[r] = 0.1f + 0.9f * random.nextFloat();
+        }
+        // Pairs (0, 1), (2, 3) in the first thread's block, (4, 5) in the second's; 6 and 7 unpaired.
+        for (int p = 0; p < 6; p += 2) {
+            partners[rows[p]] = rows[p + 1];
+            partners[rows[p + 1]] = rows[p];
+        }
+        PairwiseTeacherTerm term = new PairwiseTeacherTerm(teacher, users, 2f, 1f, 0f).withForm(form);
+        term.setPartners(partners);
+        term.setGates(gates);
+        double without;
+        try (GradientEngine engine = new GradientEngine(model, 2, BATCH, 0.05f, 0.02f)) {
+            without = engine.compute(data.train(), rows, 0, BATCH);
+            model.setTeacherTerm(term);
+            double with = engine.compute(data.train(), rows, 0, BATCH);
+            assertThat(with - without).as("the teacher term adds to the loss").isGreaterThan(1e-3);
+        }
+        boolean[] pattern = model.activationPattern(data.train(), rows, 0, BATCH);
+        int hinges = 0;
+        for (int i = pattern.length - BATCH; i < pattern.length; i++) {
+            hinges += pattern[i] ? 1 : 0;
+        }
+        if (form == PairwiseTeacherTerm.Form.PAIRWISE) {
+            assertThat(hinges).as("active hinges among the three pairs").isBetween(1, 3);
+        }
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("cross.0.weight", "deep.0.weight", "output.weight",
+                "output.bias", "table.fields", "table.history-only");
+    }
+
+    /** The kink detector sees ReLUs switch: a unit's bias far down or up turns it off or on. */
     @Test
-    void dcnv2GradientsMatchFiniteDifferences() {
+    void activationPatternChangesWhenAReluSwitches() {
+        Dcnv2Model model = dcnv2(11);
+        int bias = model.layout().group("deep.0.bias").offset();
+        float saved = model.dense()[bias];
+        model.dense()[bias] = -1e3f;
+        model.parametersChanged();
+        boolean[] off = model.activationPattern(data.train(), rows, 0, BATCH);
+        model.dense()[bias] = 1e3f;
+        model.parametersChanged();
+        boolean[] on = model.activationPattern(data.train(), rows, 0, BATCH);
+        model.dense()[bias] = saved;
+        model.parametersChanged();
+        int width = 6;
+        for (int i = 0; i < BATCH; i++) {
+            assertThat(off[i * width]).isFalse();
+            assertThat(on[i * width]).isTrue();
+        }
+    }
+
+    private static Dcnv2Model dcnv2(long seed) {
         FeatureEncoding enc = data.encoding();
         int[] oov = new int[enc.fieldCount()];
         for (int f = 0; f < oov.length; f++) {
@@ -64,20 +152,17 @@ class GradientCheckTest {
         float[] dropout = new float[enc.fieldCount()];
         dropout[FeatureEncoding.USER] = 0.3f;
         Dcnv2Model model = new Dcnv2Model(oov, dropout, enc.embeddingRows(), enc.fieldCount(),
-                enc.genreCount(), enc.historyLength(), 3, 2, new int[] {6, 4}, 0.4f, 11);
+                enc.genreCount(), enc.historyLength(), enc.denseWidth(), 3, 2, new int[] {6, 4}, 0.4f, seed);
         model.startEpoch(2);
-        randomizeBiases(model, new Random(5));
-        Map<String, Double> errors = check(model);
-        assertThat(errors.keySet()).contains("genre.embedding", "cross.0.weight", "cross.0.bias",
-                "cross.1.weight", "cross.1.bias", "deep.0.weight", "deep.0.bias", "deep.1.weight",
-                "deep.1.bias", "output.weight", "output.bias", "table.fields", "table.history-only");
+        randomizeBiases(model, new Random(seed + 5));
+        return model;
     }
 
     @Test
     void logisticRegressionGradientsMatchFiniteDifferences() {
         FeatureEncoding enc = data.encoding();
         LogisticRegressionModel model = new LogisticRegressionModel(enc.embeddingRows(),
-                enc.fieldCount(), enc.genreCount(), enc.historyLength());
+                enc.fieldCount(), enc.genreCount(), enc.historyLength(), enc.denseWidth());
         Random random = new Random(9);
         for (int j = 0; j < model.table().length; j++) {
             model.table()[j] = (float) random.nextGaussian() * 0.5f;
@@ -192,8 +277,26 @@ class GradientCheckTest {
         record(errors, name, pair[0], pair[1]);
     }
 
-    private static void record(Map<String, Double> errors, String name, double[] analytic,
-            double[] numeric) {
+    private static void record(Map<String, Double> errors, String name, double[] analyticAll,
+            double[] numericAll) {
+        // Coordinates at a kink have a NaN numeric gradient: leave them out, but only a few.
+        int kept = 0;
+        for (double v : numericAll) {
+            kept += Double.isNaN(v) ? 0 : 1;
+        }
+        assertThat(numericAll.length - kept).as("coordinates of %s skipped at kinks (of %d)", name,
+                numericAll.length).isLessThanOrEqualTo(Math.max(1, numericAll.length / 5));
+        if (kept < numericAll.length) {
+            System.out.println(name + ": " + (numericAll.length - kept) + " of " + numericAll.length + " coordinates at a kink, skipped");
+        }
+        double[] analytic = new double[kept];
+        double[] numeric = new double[kept];
+        for (int j = 0, k = 0; j < numericAll.length; j++) {
+            if (!Double.isNaN(numericAll[j])) {
+                analytic[k] = analyticAll[j];
+                numeric[k++] = numericAll[j];
+            }
+        }
         double norm = 0;
         for (double v : numeric) {
             norm += v * v;
@@ -213,7 +316,15 @@ class GradientCheckTest {
             a += analytic[j] * analytic[j];
             n += numeric[j] * numeric[j];
         }
-        return diff == 0 ? 0 : Math.sqrt(diff) / (Math.sqrt(a) + Math.sqrt(n));
+        // The model computes in float32: a central difference carries about 1e-6 of absolute noise
+        // (measured: 1.9e-6 on a bias whose gradient was 1.7e-4 for one seed), so gradients far
+        // below 1e-3 are compared at the scale of 1e-3 rather than at their own.
+        return diff == 0 ? 0 : Math.sqrt(diff) / Math.max(Math.sqrt(a) + Math.sqrt(n), NOISE_SCALE);
+    }
+
+    /** Where the model's loss has kinks (null: a smooth model). */
+    private static boolean[] pattern(TrainableModel model, EncodedBatch batch) {
+        return model instanceof Dcnv2Model d ? d.activationPattern(batch, rows, 0, BATCH) : null;
     }
 
     private static double numeric(GradientEngine engine, TrainableModel model, float[] params,
@@ -222,11 +333,16 @@ class GradientCheckTest {
         params[j] = saved + EPS;
         model.parametersChanged();
         double plus = engine.compute(batch, rows, 0, BATCH);
+        boolean[] patternPlus = pattern(model, batch);
         params[j] = saved - EPS;
         model.parametersChanged();
         double minus = engine.compute(batch, rows, 0, BATCH);
+        boolean[] patternMinus = pattern(model, batch);
         params[j] = saved;
         model.parametersChanged();
+        if (patternPlus != null && !java.util.Arrays.equals(patternPlus, patternMinus)) {
+            return Double.NaN; // a kink between the two points
+        }
         // The step actually taken in float, not the nominal one.
         double step = (double) (saved + EPS) - (double) (saved - EPS);
         return (plus - minus) / step;

@@ -58,6 +58,37 @@ class OnnxExporterTest {
         }
     }
 
+    /**
+     * A model file from before the item statistics (encoding format 1, dense input of width 2)
+     * still loads through CrmModel and scores as its Java model does.
+     */
+    @Test
+    void formatOneModelFilesStillLoadAndScore() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(data.encoding().toJson());
+        root.remove("item_statistics");
+        root.put("format", 1);
+        FeatureEncoding old = FeatureEncoding.fromJson(json.writeValueAsString(root));
+        Dcnv2Model oldModel = Dcnv2Model.create(old, Dcnv2Config.builder().embeddingDim(4).build());
+        assertThat(oldModel.denseWidth()).isEqualTo(2);
+        Path oldFile = dir.resolve("format-1.onnx");
+        OnnxExporter.export(oldModel, old, Map.of(), oldFile);
+        List<Sample> test = data.split().test().subList(0, 50);
+        EncodedBatch batch = TestData.batch(test, old, data.dataset());
+        float[] expected = oldModel.predict(batch);
+        try (dev.duet.core.crm.CrmModel crm = dev.duet.core.crm.CrmModel.load(oldFile)) {
+            assertThat(crm.encoding().format()).isEqualTo(1);
+            EncodedBatch served = TestData.batch(test, crm.encoding(), data.dataset());
+            float[] actual = crm.score(served).probability();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) actual[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(TOLERANCE));
+            }
+        }
+        // A format-2 model refuses a format-1 encoding's batch: the shapes are named.
+        assertThatThrownBy(() -> model.predict(batch)).hasMessageContaining("dense 2");
+    }
+
     @Test
     void metadataDescribesTheModel() throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -110,7 +141,7 @@ class OnnxExporterTest {
             inputs.put(ModelContract.INPUT_HISTORY_ITEMS, longs(env, batch.historyItems, n, batch.history()));
             inputs.put(ModelContract.INPUT_HISTORY_RATINGS, floats(env, batch.historyRatings, n, batch.history()));
             inputs.put(ModelContract.INPUT_HISTORY_MASK, floats(env, batch.historyMask, n, batch.history()));
-            inputs.put(ModelContract.INPUT_DENSE, floats(env, batch.dense, n, FeatureEncoding.DENSE));
+            inputs.put(ModelContract.INPUT_DENSE, floats(env, batch.dense, n, batch.denseWidth()));
             try (OrtSession.Result result = session.run(inputs)) {
                 float[] p = values(result, ModelContract.OUTPUT_PROBABILITY, n);
                 float[] user = values(result, ModelContract.OUTPUT_USER_VECTOR, n * model.embeddingDim());
