@@ -171,6 +171,15 @@ class DuetJobITCase {
                 assertThat(n.get("reason").asText()).isNotBlank();
             }
             assertDashboardMetricsAgree(metrics.metrics(), bad, byRoute);
+
+            // Pooled transactional ids: a few per subtask and sink, not one per checkpoint.
+            long checkpoints = find(metrics.metrics(), "numberOfCompletedCheckpoints", Gauge.class).stream()
+                    .mapToLong(g -> ((Number) g.getValue()).longValue()).max().orElseThrow();
+            java.util.Set<String> ids = kafka.transactionalIds("exact-");
+            System.out.printf("%d completed checkpoints, %d transactional ids: %s%n", checkpoints, ids.size(), ids);
+            assertThat(checkpoints).as("checkpoints in the run").isGreaterThanOrEqualTo(5);
+            assertThat(ids).as("transactional ids after %d checkpoints", checkpoints).isNotEmpty()
+                    .hasSizeLessThan((int) Math.min(4 * checkpoints, 2 * 2 * 4));
         }
     }
 
