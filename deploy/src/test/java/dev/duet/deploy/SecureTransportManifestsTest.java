@@ -203,6 +203,7 @@ class SecureTransportManifestsTest {
         for (String topic : outputs) {
             expected.add("topic:literal:" + topic + ":Write");
             expected.add("topic:literal:" + topic + ":Describe");
+            expected.add("topic:literal:" + topic + ":Read");
         }
         expected.add("group:literal:" + job.get(JobOptions.GROUP_ID) + ":Read");
         expected.add("transactionalId:prefix:" + job.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + ":Write");

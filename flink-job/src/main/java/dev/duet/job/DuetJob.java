@@ -8,7 +8,6 @@ import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.RawRecord;
-import dev.duet.job.model.Recommendations;
 import dev.duet.job.model.ScoringTask;
 import dev.duet.job.operators.CrmBatchScorer;
 import dev.duet.job.operators.ItemPopularity;
@@ -16,6 +15,7 @@ import dev.duet.job.operators.ItemPopularityOperator;
 import dev.duet.job.operators.ParseEvents;
 import dev.duet.job.operators.PrequentialMetrics;
 import dev.duet.job.operators.RouteSamples;
+import dev.duet.job.operators.ToRecommendationJson;
 import dev.duet.job.operators.UserHistory;
 import dev.duet.job.operators.UserHistoryOperator;
 import dev.duet.job.scoring.CrmScorerFactory;
@@ -142,8 +142,7 @@ public final class DuetJob {
 
         answered
                 .map(new PrequentialMetrics(config.get(JobOptions.METRICS_WINDOW))).uid("prequential").name("prequential metrics")
-                .map(t -> Recommendations.toJson(t, System.currentTimeMillis())).returns(Types.STRING)
-                .uid("to-json").name("to json")
+                .map(new ToRecommendationJson()).uid("to-json").name("to json")
                 .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
     }
 

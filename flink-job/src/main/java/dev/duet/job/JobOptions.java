@@ -185,6 +185,12 @@ public final class JobOptions {
     public static final ConfigOption<String> CHECKPOINT_DIR =
             key("job.checkpoint-dir").stringType().defaultValue("file:///tmp/duet-checkpoints")
                     .withDescription("Where checkpoints go (a URI); incremental with RocksDB.");
+    public static final ConfigOption<Boolean> FRESH =
+            key("job.fresh").booleanType().defaultValue(false)
+                    .withDescription("`job` command: start with empty state instead of resuming from the latest completed checkpoint in job.checkpoint-dir (input offsets still come from the consumer group).");
+    public static final ConfigOption<String> FROM_SAVEPOINT =
+            key("job.from-savepoint").stringType().defaultValue("")
+                    .withDescription("`job` command: restore this savepoint or retained checkpoint (a chk-N or savepoint folder, or its _metadata file) instead of the latest completed checkpoint; empty for the latest.");
     public static final ConfigOption<Integer> WEB_PORT =
             key("job.web-port").intType().defaultValue(8081)
                     .withDescription("Port of the Flink dashboard of the local MiniCluster (`job` command only).");

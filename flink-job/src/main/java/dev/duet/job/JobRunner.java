@@ -8,6 +8,7 @@ import dev.duet.job.scoring.OnnxCrmScorer;
 import java.nio.file.Path;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -31,6 +32,8 @@ public final class JobRunner {
         flink.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        // Kept when the job is cancelled too (a crash leaves them anyway): the job resumes from them.
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         String rocksDbDir = options.get(JobOptions.ROCKSDB_DIR);
         if (rocksDb && !rocksDbDir.isBlank()) {
             flink.set(RocksDBOptions.LOCAL_DIRECTORIES, rocksDbDir);

@@ -171,6 +171,15 @@ class DuetJobITCase {
                 assertThat(n.get("reason").asText()).isNotBlank();
             }
             assertDashboardMetricsAgree(metrics.metrics(), bad, byRoute);
+
+            // Pooled transactional ids: a few per subtask and sink, not one per checkpoint.
+            long checkpoints = find(metrics.metrics(), "numberOfCompletedCheckpoints", Gauge.class).stream()
+                    .mapToLong(g -> ((Number) g.getValue()).longValue()).max().orElseThrow();
+            java.util.Set<String> ids = kafka.transactionalIds("exact-");
+            System.out.printf("%d completed checkpoints, %d transactional ids: %s%n", checkpoints, ids.size(), ids);
+            assertThat(checkpoints).as("checkpoints in the run").isGreaterThanOrEqualTo(5);
+            assertThat(ids).as("transactional ids after %d checkpoints", checkpoints).isNotEmpty()
+                    .hasSizeLessThan((int) Math.min(4 * checkpoints, 2 * 2 * 4));
         }
     }
 
@@ -200,7 +209,70 @@ class DuetJobITCase {
         assertThat(gaugeSum(metrics, "prequential.crm.samples")).isEqualTo(crmInteractions);
         for (Gauge<?> auc : find(metrics, "prequential.crm.auc", Gauge.class)) {
             double v = ((Number) auc.getValue()).doubleValue();
-            assertThat(Double.isNaN(v) || (v >= 0 && v <= 1)).as("AUC %s", v).isTrue();
+            assertThat(v).as("live AUC of a route with samples").isBetween(0.0, 1.0);
+        }
+        // The job's own latency, parse to output, once per output record (and once more per route).
+        long timed = 0;
+        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+            if (e.getKey().endsWith(".endToEndLatencyMs") && !e.getKey().contains(".route.")) {
+                timed += ((Histogram) e.getValue()).getCount();
+            }
+        }
+        assertThat(timed).isEqualTo(N + M);
+        assertThat(find(metrics, "endToEndLatencyMs", Histogram.class).stream().mapToLong(Histogram::getCount).sum())
+                .isEqualTo(2L * (N + M));
+        // Numeric metrics only: each worker's breaker (0 closed) and the model version's hash.
+        assertThat(find(metrics, "breakerState", Gauge.class)).hasSize(2 * 2)
+                .allSatisfy(g -> assertThat(((Number) g.getValue()).intValue()).isZero());
+        assertThat(find(metrics, "crmModelVersionHash", Gauge.class))
+                .allSatisfy(g -> assertThat(g.getValue()).isEqualTo(dev.duet.job.operators.CrmBatchScorer.versionHash("exact-v1")));
+        Set<String> duetGauges = Set.of("auc", "logLoss", "samples", "breakerState", "crmModelVersionHash", "llmGateThreshold",
+                "llmShare", "llmWorkersAvailable", "userStateCacheHits", "userStateCacheMisses", "userStateCacheWrites",
+                "itemStateCacheHits", "itemStateCacheMisses", "itemStateCacheWrites");
+        int duet = 0;
+        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+            if (e.getValue() instanceof Gauge<?> g && duetGauges.contains(e.getKey().substring(e.getKey().lastIndexOf('.') + 1))) {
+                assertThat(g.getValue()).as("%s, a gauge every metric reporter can export", e.getKey()).isInstanceOf(Number.class);
+                duet++;
+            }
+        }
+        assertThat(duet).isGreaterThan(20);
+    }
+
+    /**
+     * The dashboard's live AUC and LogLoss per route are those of the output topic's labelled
+     * interactions on that route (one subtask, so one window holds them all).
+     */
+    @Test
+    void liveAucAndLogLossPerRouteAreTheOutputTopics(@TempDir Path dir) throws Exception {
+        RetainingMetricReporter.Recording metrics = RetainingMetricReporter.start();
+        try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0)) {
+            Configuration c = JobHarness.options("live-auc", kafka.bootstrap(), a.target(), dir);
+            c.set(JobOptions.BUDGET_SHARE, 0.3);
+            c.set(JobOptions.PARALLELISM, 1);
+            produceInput(c);
+            JobHarness.run(c, FakeScorer.factory(0), metrics.flinkSettings(), Duration.ofMinutes(3));
+            Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
+            int checked = 0;
+            for (String route : List.of("crm", "llm")) {
+                List<JsonNode> labelled = byRoute.getOrDefault(route, List.of()).stream()
+                        .filter(r -> r.get("kind").asText().equals("interaction")).toList();
+                float[] labels = new float[labelled.size()];
+                float[] scores = new float[labelled.size()];
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = labelled.get(i).get("label").floatValue();
+                    scores[i] = labelled.get(i).get("scores").get(0).floatValue();
+                }
+                assertThat(gaugeSum(metrics.metrics(), "prequential." + route + ".samples")).isEqualTo(labels.length);
+                if (labels.length >= 10) {
+                    double auc = ((Number) find(metrics.metrics(), "prequential." + route + ".auc", Gauge.class).get(0).getValue()).doubleValue();
+                    double logLoss = ((Number) find(metrics.metrics(), "prequential." + route + ".logLoss", Gauge.class).get(0).getValue()).doubleValue();
+                    assertThat(auc).as("%s AUC", route).isCloseTo(dev.duet.core.metrics.BinaryMetrics.auc(labels, scores), org.assertj.core.api.Assertions.within(1e-6));
+                    assertThat(logLoss).as("%s LogLoss", route).isCloseTo(dev.duet.core.metrics.BinaryMetrics.logLoss(labels, scores), org.assertj.core.api.Assertions.within(1e-6));
+                    checked++;
+                }
+            }
+            assertThat(checked).as("routes with enough labelled samples").isEqualTo(2);
         }
     }
 

@@ -57,6 +57,9 @@ class SecureTransportITCase {
         for (String topic : List.of(c.get(JobOptions.TOPIC_RECOMMENDATIONS), c.get(JobOptions.TOPIC_DEAD_LETTERS))) {
             acls.add(allow(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
             acls.add(allow(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE));
+            // Pooled transactional ids: on recovery the sink lists the producers of its topics
+            // (DescribeProducers) to find open transactions to abort, which needs READ.
+            acls.add(allow(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
         }
         acls.add(allow(principal, ResourceType.GROUP, c.get(JobOptions.GROUP_ID), PatternType.LITERAL, AclOperation.READ));
         String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);

@@ -32,6 +32,21 @@ public final class EventParser {
     public static final long MIN_TIMESTAMP_MS = 0L;
 
     public static final long MAX_TIMESTAMP_MS = 7_258_118_400_000L;
+    /**
+     * Longest record accepted, in characters: Kafka's default largest message (1 MiB). A request
+     * with the most candidates of the longest ids is about 260 KB.
+     */
+    public static final int MAX_RECORD_LENGTH = 1_048_576;
+    /** Longest item title (kept in every subtask's catalog and put into LLM prompts). */
+    public static final int MAX_TITLE_LENGTH = 512;
+    /** Most genres one item may list. */
+    public static final int MAX_GENRES = 32;
+    /** Longest genre name. */
+    public static final int MAX_GENRE_LENGTH = 64;
+    /** Longest profile value (gender, age, occupation, zip). */
+    public static final int MAX_PROFILE_VALUE = 64;
+    /** Longest model path on the control topic. */
+    public static final int MAX_MODEL_PATH_LENGTH = 4096;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -111,9 +126,6 @@ public final class EventParser {
         return new RecommendationRequest(requestId, user, candidates, kNode.asInt(), timestamp, profile(root, user));
     }
 
-    /** Longest profile value accepted (gender, age, occupation, zip). */
-    static final int MAX_PROFILE_VALUE = 64;
-
     /**
      * The optional {@code "profile": {"gender", "age", "occupation", "zip"}} of an interaction or a
      * request: the fields the CRM encodes, each a string or a number, each optional. Null when the
@@ -157,6 +169,10 @@ public final class EventParser {
         if (titleNode == null || !titleNode.isTextual() || titleNode.asText().isBlank()) {
             throw new InvalidEventException("field 'title' is required and must be a non-empty string");
         }
+        if (titleNode.asText().length() > MAX_TITLE_LENGTH) {
+            throw new InvalidEventException("field 'title' is " + titleNode.asText().length() + " characters long, at most "
+                    + MAX_TITLE_LENGTH + " allowed");
+        }
         int year = 0;
         JsonNode y = root.get("year");
         if (y != null && !y.isNull()) {
@@ -169,23 +185,40 @@ public final class EventParser {
         JsonNode g = root.get("genres");
         if (g != null && !g.isNull()) {
             if (g.isArray()) {
+                if (g.size() > MAX_GENRES) {
+                    throw new InvalidEventException("field 'genres' has " + g.size() + " entries, at most " + MAX_GENRES + " allowed");
+                }
                 for (int i = 0; i < g.size(); i++) {
                     if (!g.get(i).isTextual()) {
                         throw new InvalidEventException("field 'genres[" + i + "]' must be a string");
                     }
-                    genres.add(g.get(i).asText());
+                    genres.add(genre(g.get(i).asText(), "genres[" + i + "]"));
                 }
             } else if (g.isTextual()) {
+                if (g.asText().length() > MAX_GENRES * (MAX_GENRE_LENGTH + 1)) {
+                    throw new InvalidEventException("field 'genres' is " + g.asText().length() + " characters long, at most "
+                            + MAX_GENRES * (MAX_GENRE_LENGTH + 1) + " allowed");
+                }
                 for (String part : g.asText().split("\\|")) {
                     if (!part.isBlank()) {
-                        genres.add(part.trim());
+                        genres.add(genre(part.trim(), "genres"));
                     }
+                }
+                if (genres.size() > MAX_GENRES) {
+                    throw new InvalidEventException("field 'genres' has " + genres.size() + " entries, at most " + MAX_GENRES + " allowed");
                 }
             } else {
                 throw new InvalidEventException("field 'genres' must be an array or a '|'-separated string");
             }
         }
         return new ItemInfo(id, titleNode.asText(), year, genres);
+    }
+
+    private static String genre(String name, String field) throws InvalidEventException {
+        if (name.length() > MAX_GENRE_LENGTH) {
+            throw new InvalidEventException("field '" + field + "' has a genre longer than " + MAX_GENRE_LENGTH + " characters");
+        }
+        return name;
     }
 
     /** A control command: {@code {"model_path"}}. */
@@ -195,12 +228,24 @@ public final class EventParser {
         if (path == null || !path.isTextual() || path.asText().isBlank()) {
             throw new InvalidEventException("field 'model_path' is required and must be a non-empty string");
         }
+        if (path.asText().length() > MAX_MODEL_PATH_LENGTH) {
+            throw new InvalidEventException("field 'model_path' is " + path.asText().length() + " characters long, at most "
+                    + MAX_MODEL_PATH_LENGTH + " allowed");
+        }
         return new ModelControl(path.asText());
     }
 
     private static JsonNode object(String json) throws InvalidEventException {
-        if (json == null || json.isBlank()) {
-            throw new InvalidEventException("empty record");
+        if (json == null) {
+            // A Kafka record with a null value: a tombstone (a compacted topic's delete marker), not
+            // an event; told apart from an empty value, which is a producer's mistake.
+            throw new InvalidEventException("tombstone record (null value): the topic holds events, not deletions");
+        }
+        if (json.isBlank()) {
+            throw new InvalidEventException("empty record (" + (json.isEmpty() ? "no characters" : "only white space") + ")");
+        }
+        if (json.length() > MAX_RECORD_LENGTH) {
+            throw new InvalidEventException("record is " + json.length() + " characters long, at most " + MAX_RECORD_LENGTH + " allowed");
         }
         JsonNode root;
         try {
@@ -236,7 +281,8 @@ public final class EventParser {
             throw new InvalidEventException("field '" + field + "' is empty");
         }
         if (value.length() > MAX_ID_LENGTH) {
-            throw new InvalidEventException("field '" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+            throw new InvalidEventException("field '" + field + "' is " + value.length() + " characters long, at most "
+                    + MAX_ID_LENGTH + " allowed");
         }
         return value;
     }

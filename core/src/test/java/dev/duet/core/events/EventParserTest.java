@@ -114,4 +114,72 @@ class EventParserTest {
                         "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":4,\"timestamp\":1,\"profile\":{\"age\":[1]}}"))
                 .hasMessageContaining("field 'profile.age' must be a string or a number");
     }
+
+    /**
+     * Every text and list field of every topic has a bound (docs/topics.md); a record over it is
+     * rejected with a reason naming the field, so nothing a record carries can grow the catalog,
+     * the user state or a prompt without bound. Each bound itself is accepted.
+     */
+    @Test
+    void everyTextAndListFieldIsBoundedAndTheReasonNamesIt() throws Exception {
+        String longId = "x".repeat(EventParser.MAX_ID_LENGTH + 1);
+        String okId = "x".repeat(EventParser.MAX_ID_LENGTH);
+        for (String field : List.of("user", "item")) {
+            String json = "{\"user\":\"u\",\"item\":\"i\",\"rating\":3,\"timestamp\":1}".replace("\"" + field.charAt(0) + "\",", "\"" + longId + "\",");
+            assertReason(() -> EventParser.parseInteraction(json), "field '" + field + "' is 257 characters long, at most 256");
+        }
+        assertThat(EventParser.parseInteraction("{\"user\":\"" + okId + "\",\"item\":\"i\",\"rating\":3,\"timestamp\":1}").userId()).hasSize(256);
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"" + longId + "\",\"user\":\"u\",\"k\":1}", 0), "field 'request_id' is 257");
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":1,\"candidates\":[\"" + longId + "\"]}", 0),
+                "field 'candidates[0]' is 257");
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i <= EventParser.MAX_CANDIDATES; i++) {
+            many.append(i == 0 ? "" : ",").append(i);
+        }
+        assertReason(() -> EventParser.parseRequest("{\"request_id\":\"r\",\"user\":\"u\",\"k\":1,\"candidates\":" + many + "]}", 0),
+                "field 'candidates' has 1001 items, at most 1000");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"rating\":3,\"timestamp\":1,\"profile\":{\"zip\":\""
+                + "9".repeat(EventParser.MAX_PROFILE_VALUE + 1) + "\"}}"), "field 'profile.zip' is longer than 64");
+        assertReason(() -> EventParser.parseInteraction("{\"user\":\"u\",\"item\":\"i\",\"event\":\"" + "e".repeat(100_000) + "\",\"timestamp\":1}"),
+                "field 'event' has unknown type");
+
+        // The catalog: the issue's 100,000-character title, genres as a list and as a string.
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"" + "t".repeat(100_000) + "\"}"),
+                "field 'title' is 100000 characters long, at most 512");
+        assertThat(EventParser.parseItem("{\"id\":\"i\",\"title\":\"" + "t".repeat(512) + "\"}").title()).hasSize(512);
+        StringBuilder genres = new StringBuilder("[");
+        for (int i = 0; i <= EventParser.MAX_GENRES; i++) {
+            genres.append(i == 0 ? "" : ",").append("\"g").append(i).append('"');
+        }
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":" + genres + "]}"), "field 'genres' has 33 entries, at most 32");
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":[\"" + "g".repeat(65) + "\"]}"),
+                "field 'genres[0]' has a genre longer than 64");
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"Drama|" + "g".repeat(65) + "\"}"),
+                "field 'genres' has a genre longer than 64");
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"" + "a|".repeat(33) + "\"}"),
+                "field 'genres' has 33 entries");
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"" + "g".repeat(5000) + "\"}"),
+                "field 'genres' is 5000 characters long");
+
+        assertReason(() -> EventParser.parseControl("{\"model_path\":\"/" + "m".repeat(EventParser.MAX_MODEL_PATH_LENGTH) + "\"}"),
+                "field 'model_path' is 4097 characters long, at most 4096");
+        // And the record as a whole, whatever fields it carries.
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"junk\":\"" + "j".repeat(EventParser.MAX_RECORD_LENGTH) + "\"}"),
+                "record is 1048608 characters long, at most 1048576");
+    }
+
+    /** A tombstone (null value) and an empty value are different mistakes and get different reasons. */
+    @Test
+    void aTombstoneAndAnEmptyRecordAreToldApart() {
+        for (ThrowingParse parse : List.<ThrowingParse>of(
+                EventParser::parseInteraction, v -> EventParser.parseRequest(v, 0), EventParser::parseItem, EventParser::parseControl)) {
+            assertReason(() -> parse.run(null), "tombstone record (null value)");
+            assertReason(() -> parse.run(""), "empty record (no characters)");
+            assertReason(() -> parse.run("  \n"), "empty record (only white space)");
+        }
+    }
+
+    private interface ThrowingParse {
+        void run(String value) throws Exception;
+    }
 }

@@ -14,16 +14,18 @@ import org.apache.flink.configuration.description.HtmlFormatter;
  */
 public final class CommandLine {
 
-    static final Map<String, ConfigOption<?>> ALIASES = Map.of(
-            "bootstrap", JobOptions.BOOTSTRAP,
-            "workers", JobOptions.WORKERS,
-            "model", JobOptions.MODEL_PATH,
-            "parallelism", JobOptions.PARALLELISM,
-            "checkpoint-interval", JobOptions.CHECKPOINT_INTERVAL,
-            "bounded", JobOptions.BOUNDED,
-            "budget", JobOptions.BUDGET_SHARE,
-            "catalog", JobOptions.CATALOG_SEED,
-            "web-port", JobOptions.WEB_PORT);
+    static final Map<String, ConfigOption<?>> ALIASES = Map.ofEntries(
+            Map.entry("bootstrap", JobOptions.BOOTSTRAP),
+            Map.entry("workers", JobOptions.WORKERS),
+            Map.entry("model", JobOptions.MODEL_PATH),
+            Map.entry("parallelism", JobOptions.PARALLELISM),
+            Map.entry("checkpoint-interval", JobOptions.CHECKPOINT_INTERVAL),
+            Map.entry("bounded", JobOptions.BOUNDED),
+            Map.entry("budget", JobOptions.BUDGET_SHARE),
+            Map.entry("catalog", JobOptions.CATALOG_SEED),
+            Map.entry("web-port", JobOptions.WEB_PORT),
+            Map.entry("fresh", JobOptions.FRESH),
+            Map.entry("from-savepoint", JobOptions.FROM_SAVEPOINT));
 
     private CommandLine() {}
 
@@ -51,7 +53,8 @@ public final class CommandLine {
                 throw new IllegalArgumentException("unknown option --" + name + " (--help lists the options)");
             }
             if (value == null) {
-                if (option == JobOptions.BOUNDED && (i + 1 == args.size() || args.get(i + 1).startsWith("--"))) {
+                if ((option == JobOptions.BOUNDED || option == JobOptions.FRESH)
+                        && (i + 1 == args.size() || args.get(i + 1).startsWith("--"))) {
                     value = "true";
                 } else if (i + 1 == args.size()) {
                     throw new IllegalArgumentException("option --" + name + " needs a value");

@@ -52,11 +52,13 @@ public final class Main {
 
     private static int runLocal(Configuration options) throws Exception {
         JobRunner.validate(options);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(JobRunner.flinkConfiguration(options));
+        Configuration flink = JobRunner.flinkConfiguration(options);
+        Resume.apply(options, flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         JobRunner.addKafkaJob(env, options);
+        String logFile = System.getProperty("log.file");
         System.err.println("duet job: dashboard at http://127.0.0.1:" + options.get(JobOptions.WEB_PORT)
-                + ", reading " + options.get(JobOptions.BOOTSTRAP));
+                + ", reading " + options.get(JobOptions.BOOTSTRAP) + (logFile == null ? "" : ", log in " + logFile));
         env.execute("duet");
         return 0;
     }

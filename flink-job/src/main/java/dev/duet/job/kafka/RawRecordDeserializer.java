@@ -14,7 +14,8 @@ public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<R
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
-        String value = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
+        // A null value (a tombstone) stays null: the parser tells it apart from an empty value.
+        String value = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
         out.collect(new RawRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), value));
     }
 

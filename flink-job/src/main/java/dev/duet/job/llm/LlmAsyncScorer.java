@@ -55,13 +55,21 @@ public class LlmAsyncScorer extends RichAsyncFunction<ScoringTask, ScoringTask> 
 
     @Override
     public void open(OpenContext openContext) {
+        var task = getRuntimeContext().getTaskInfo();
         pool = new LlmPool(LlmPool.parseTargets(settings.workers()), settings.callTimeoutMs(), settings.maxAttempts(),
-                settings.breakerFailures(), settings.breakerOpenMs(), settings.tls());
+                settings.breakerFailures(), settings.breakerOpenMs(), settings.tls(),
+                "llm pool subtask " + task.getIndexOfThisSubtask() + "/" + task.getNumberOfParallelSubtasks());
         var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
         fallbacks = metrics.counter("llmFallbacks");
         latency = metrics.histogram("llmLatencyMs", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("llmWorkersAvailable", () -> pool.availableWorkers());
+        // Per worker: 0 closed, 1 half-open, 2 open (CircuitBreaker.State.code()).
+        List<String> targets = pool.targets();
+        for (int i = 0; i < targets.size(); i++) {
+            int index = i;
+            metrics.addGroup("llmWorker", targets.get(i)).gauge("breakerState", () -> pool.breakerState(index).code());
+        }
     }
 
     @Override

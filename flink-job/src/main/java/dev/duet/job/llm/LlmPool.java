@@ -9,6 +9,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -21,14 +22,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client of a pool of LLM workers: round-robin across workers whose circuit breaker is closed,
  * retry of transient errors on the next worker, and fast failure when every breaker is open.
  * Targets are {@code host:port} (one channel each, balanced here) or {@code dns:///name:port} (one
  * channel that gRPC balances round-robin across the name's addresses). Thread-safe.
+ *
+ * <p>Recovery after an outage: gRPC reconnects a failed channel with an exponential backoff that
+ * grows to 2 minutes and that no public option bounds, and a call on a channel waiting out its
+ * backoff fails at once with UNAVAILABLE, so a worker that came back after a long outage stayed
+ * unused for up to that long (80 s after a 120 s outage, issue 20). A watchdog every {@link
+ * #WATCH_MS} cuts the backoff of every channel in TRANSIENT_FAILURE short ({@code
+ * resetConnectBackoff}); once a channel whose breaker is open is READY again the breaker goes
+ * half-open at once, and the next call is its trial. Breakers opening and closing are logged,
+ * once per outage and worker.
  */
 public final class LlmPool implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlmPool.class);
+    /** How often the watchdog looks at the channels: the bound on the reconnect delay. */
+    static final long WATCH_MS = 500;
 
     /** Codes worth another attempt: the worker is down, overloaded, or was too slow this time. */
     static final Set<Status.Code> TRANSIENT =
@@ -57,6 +73,14 @@ public final class LlmPool implements AutoCloseable {
 
     public LlmPool(List<String> targets, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs,
             LlmTls tls) {
+        this(targets, callTimeoutMs, maxAttempts, breakerFailures, breakerOpenMs, tls, "");
+    }
+
+    /**
+     * @param owner who uses the pool, for its log lines (e.g. "llm pool subtask 1/2"); may be empty
+     */
+    public LlmPool(List<String> targets, long callTimeoutMs, int maxAttempts, int breakerFailures, long breakerOpenMs,
+            LlmTls tls, String owner) {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no LLM workers given");
         }
@@ -77,14 +101,56 @@ public final class LlmPool implements AutoCloseable {
             ManagedChannel channel = builder.build();
             // Connect now, not on the first hard sample: the first connection costs more than a deadline.
             channel.getState(true);
+            String where = owner.isEmpty() ? "" : " (" + owner + ")";
             workers.add(new Worker(target, channel, LlmScorerGrpc.newFutureStub(channel),
-                    new CircuitBreaker(breakerFailures, breakerOpenMs, System::currentTimeMillis)));
+                    new CircuitBreaker(breakerFailures, breakerOpenMs, System::currentTimeMillis, new CircuitBreaker.Listener() {
+                        @Override
+                        public void opened(int consecutiveFailures) {
+                            LOG.warn("LLM worker {}: circuit breaker opened after {} consecutive failures (last: {}){}; its samples go to"
+                                            + " the other workers or fall back to the CRM until it answers again",
+                                    target, consecutiveFailures, lastFailure(target), where);
+                        }
+
+                        @Override
+                        public void closed(long unavailableMs) {
+                            LOG.info("LLM worker {}: circuit breaker closed, answering again after {} ms{}", target, unavailableMs, where);
+                        }
+                    })));
         }
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "llm-pool-retries");
             t.setDaemon(true);
             return t;
         });
+        retries.scheduleWithFixedDelay(this::watchChannels, WATCH_MS, WATCH_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private final java.util.Map<String, String> lastFailures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String lastFailure(String target) {
+        return lastFailures.getOrDefault(target, "unknown");
+    }
+
+    /**
+     * Keeps reconnecting channels in TRANSIENT_FAILURE without gRPC's growing backoff, and lets a
+     * worker whose channel is READY again out of its open breaker at once (see the class comment).
+     */
+    void watchChannels() {
+        for (Worker w : workers) {
+            try {
+                ConnectivityState state = w.channel().getState(false);
+                CircuitBreaker.State breaker = w.breaker().state();
+                if (state == ConnectivityState.TRANSIENT_FAILURE) {
+                    w.channel().resetConnectBackoff();
+                } else if (state == ConnectivityState.IDLE && breaker != CircuitBreaker.State.CLOSED) {
+                    w.channel().getState(true); // connect now, not on the trial call
+                } else if (state == ConnectivityState.READY && breaker == CircuitBreaker.State.OPEN) {
+                    w.breaker().halfOpenNow();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("LLM worker {}: cannot check its channel: {}", w.target(), e.toString());
+            }
+        }
     }
 
     /** Parses "a:1,b:2" or "dns:///name:port" into targets; blank entries are an error. */
@@ -121,8 +187,15 @@ public final class LlmPool implements AutoCloseable {
             return;
         }
         ScoreBatchRequest batch = ScoreBatchRequest.newBuilder().addRequests(request).build();
+        LlmScorerGrpc.LlmScorerFutureStub stub = worker.stub().withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
+        if (worker.breaker().state() == CircuitBreaker.State.HALF_OPEN) {
+            // The trial call: reconnect now and wait for the connection (within the deadline)
+            // instead of failing at once on a channel still in its reconnect backoff.
+            worker.channel().resetConnectBackoff();
+            stub = stub.withWaitForReady();
+        }
         Futures.addCallback(
-                worker.stub().withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS).score(batch),
+                stub.score(batch),
                 new FutureCallback<ScoreBatchReply>() {
                     @Override
                     public void onSuccess(ScoreBatchReply reply) {
@@ -140,6 +213,7 @@ public final class LlmPool implements AutoCloseable {
                         Status.Code code = Status.fromThrowable(t).getCode();
                         boolean transientError = TRANSIENT.contains(code);
                         if (transientError) {
+                            lastFailures.put(worker.target(), describe(t));
                             worker.breaker().onFailure();
                         }
                         if (transientError && attempt < maxAttempts) {
@@ -181,6 +255,20 @@ public final class LlmPool implements AutoCloseable {
             out.add(w.target() + "=" + w.breaker().state());
         }
         return out;
+    }
+
+    /** The targets, in the order of {@link #breakerState(int)}. */
+    public List<String> targets() {
+        List<String> out = new ArrayList<>();
+        for (Worker w : workers) {
+            out.add(w.target());
+        }
+        return out;
+    }
+
+    /** The breaker state of the i-th target. */
+    public CircuitBreaker.State breakerState(int i) {
+        return workers.get(i).breaker().state();
     }
 
     /** How many workers have a closed (or half-open) breaker. */

@@ -7,6 +7,7 @@ public class RawRecord {
     public long offset;
     /** The Kafka record's timestamp, epoch milliseconds. */
     public long timestampMs;
+    /** The record's value as text; null for a tombstone (a record with a null value). */
     public String value;
 
     public RawRecord() {}

@@ -9,11 +9,10 @@ import dev.duet.job.scoring.CrmScorer;
 import dev.duet.job.scoring.CrmScorerFactory;
 import dev.duet.job.scoring.ScoringRow;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -32,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * checkpointed.
  *
  * <p>Hot swap: a task names the model path it should be scored with (from the control topic); a
- * new path loads a new model (sessions are shared per JVM), a path that fails to load is reported
- * once and the previous model keeps scoring.
+ * new path loads a new model (sessions are shared per JVM). A path that fails to load is logged at
+ * ERROR once with the reason, counted ({@code modelLoadFailures}) and tried again with a growing
+ * delay (1 s doubling up to {@link #MAX_RETRY_DELAY_MS}: a model file still being copied, a
+ * volume not yet mounted); meanwhile the previous model keeps scoring.
  */
 public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
         implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
@@ -41,6 +42,8 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CrmBatchScorer.class);
     private static final int MAX_OPEN_MODELS = 3;
+    static final long FIRST_RETRY_DELAY_MS = 1000;
+    static final long MAX_RETRY_DELAY_MS = 60_000;
 
     private final CrmScorerFactory factory;
     private final String defaultModelPath;
@@ -51,12 +54,20 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
     private transient int bufferedRows;
     private transient boolean timerSet;
     private transient LinkedHashMap<String, CrmScorer> scorers;
-    private transient Set<String> failedPaths;
+    /** Paths that failed to load: attempts so far and when the next may be made (processing time). */
+    private transient Map<String, FailedLoad> failedPaths;
     private transient String currentPath;
-    private transient volatile String currentVersion;
+    private transient volatile long currentVersionHash;
     private transient Histogram batchSizes;
     private transient Counter scoredRows;
     private transient Counter modelSwaps;
+    private transient Counter modelLoadFailures;
+
+    private static final class FailedLoad {
+        int attempts;
+        long nextAttemptMs;
+        String reason;
+    }
 
     public CrmBatchScorer(CrmScorerFactory factory, String defaultModelPath, int batchSize, long maxDelayMs) {
         if (batchSize < 1 || maxDelayMs < 0) {
@@ -73,14 +84,17 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
         super.open();
         buffer = new ArrayList<>();
         scorers = new LinkedHashMap<>(4, 0.75f, true);
-        failedPaths = new HashSet<>();
+        failedPaths = new HashMap<>();
         currentPath = defaultModelPath;
         scorers.put(defaultModelPath, factory.open(defaultModelPath));
-        currentVersion = scorers.get(defaultModelPath).version();
+        setCurrent(defaultModelPath);
         batchSizes = getMetricGroup().histogram("crmBatchSize", new DescriptiveStatisticsHistogram(1000));
         scoredRows = getMetricGroup().counter("crmRowsScored");
         modelSwaps = getMetricGroup().counter("modelSwaps");
-        getMetricGroup().gauge("crmModelVersion", () -> currentVersion);
+        modelLoadFailures = getMetricGroup().counter("modelLoadFailures");
+        // Numeric, as every metric reporter can export it (a String gauge reads 0 in Prometheus);
+        // the version itself is in the log line of each swap and in every output record.
+        getMetricGroup().gauge("crmModelVersionHash", () -> currentVersionHash);
     }
 
     @Override
@@ -185,27 +199,67 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
     /** The path to score with: the requested one if it loads, else the last good one. */
     private String resolve(String path) {
         if (scorers.containsKey(path)) {
-            currentPath = path;
-            currentVersion = scorers.get(path).version();
+            setCurrent(path);
             return path;
         }
-        if (failedPaths.contains(path)) {
+        FailedLoad failed = failedPaths.get(path);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (failed != null && now < failed.nextAttemptMs) {
             return currentPath;
         }
         try {
             CrmScorer scorer = factory.open(path);
             scorers.put(path, scorer);
-            LOG.info("Model swapped: now scoring with {} (version {})", path, scorer.version());
+            String previous = currentPath;
+            setCurrent(path);
             modelSwaps.inc();
-            currentPath = path;
-            currentVersion = scorer.version();
+            LOG.info("Model swapped in subtask {}: now scoring with {} (version {}, crmModelVersionHash {}), was {}{}",
+                    subtask(), path, scorer.version(), currentVersionHash, previous,
+                    failed == null ? "" : " (loaded at attempt " + (failed.attempts + 1) + ")");
+            failedPaths.remove(path);
             evict();
             return path;
         } catch (Exception e) {
-            failedPaths.add(path);
-            LOG.error("Cannot load the model {} from the control topic; keeping {}: {}", path, currentPath, e.getMessage());
+            modelLoadFailures.inc();
+            if (failed == null) {
+                failed = new FailedLoad();
+                failedPaths.put(path, failed);
+            }
+            failed.attempts++;
+            long delay = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS << Math.min(20, failed.attempts - 1));
+            failed.nextAttemptMs = now + delay;
+            String reason = rootMessage(e);
+            if (failed.attempts == 1 || !reason.equals(failed.reason)) {
+                LOG.error("Cannot load the model {} named on the control topic (subtask {}): {}; still scoring with {}"
+                                + " (version {}), trying again in {} ms and then less often, up to every {} s",
+                        path, subtask(), reason, currentPath, scorers.get(currentPath).version(), delay, MAX_RETRY_DELAY_MS / 1000);
+            }
+            failed.reason = reason;
             return currentPath;
         }
+    }
+
+    private void setCurrent(String path) {
+        currentPath = path;
+        currentVersionHash = versionHash(scorers.get(path).version());
+    }
+
+    /** The model version as a number for the dashboard: its String hash as an unsigned 32-bit value. */
+    public static long versionHash(String version) {
+        return Integer.toUnsignedLong(version == null ? 0 : version.hashCode());
+    }
+
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    }
+
+    /** The innermost cause's message: what is wrong with the file, not the wrapper's. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage().replace('\n', ' ');
     }
 
     private void evict() throws Exception {

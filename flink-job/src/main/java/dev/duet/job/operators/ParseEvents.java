@@ -35,6 +35,7 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
 
     private transient Counter deadLetters;
     private transient Counter parsed;
+    private transient DeadLetterLog log;
 
     public ParseEvents(String interactionsTopic, String requestsTopic, String itemsTopic, String controlTopic) {
         this.interactionsTopic = interactionsTopic;
@@ -47,14 +48,17 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
     public void open(OpenContext openContext) {
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
         parsed = getRuntimeContext().getMetricGroup().counter("eventsParsed");
+        log = new DeadLetterLog(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), DeadLetterLog.REPORT_EVERY_MS);
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<JobEvent> out) {
+        long now = System.currentTimeMillis();
+        log.reportIfDue(now);
         try {
             JobEvent event = parse(record);
             event.eventId = record.id();
-            event.ingestMs = System.currentTimeMillis();
+            event.ingestMs = now;
             parsed.inc();
             out.collect(event);
         } catch (InvalidEventException e) {
@@ -67,6 +71,7 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
 
     private void reject(RawRecord record, String reason, Context ctx) {
         deadLetters.inc();
+        log.rejected(record, reason, System.currentTimeMillis());
         DeadLetter letter = new DeadLetter(record.topic, record.partition, record.offset, reason, record.value, System.currentTimeMillis());
         ctx.output(DEAD_LETTERS, letter.toJson());
     }

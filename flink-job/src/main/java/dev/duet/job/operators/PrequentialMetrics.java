@@ -36,7 +36,12 @@ public class PrequentialMetrics extends RichMapFunction<ScoringTask, ScoringTask
         final float[] scores;
         int size;
         int next;
-        long computedAt = Long.MIN_VALUE;
+        /**
+         * When the cached figures were computed; negative until the first computation. (It once
+         * started at Long.MIN_VALUE, so {@code now - computedAt} overflowed to a negative number,
+         * below the recompute interval, and the gauges read NaN for ever.)
+         */
+        long computedAt = -1;
         double auc = Double.NaN;
         double logLoss = Double.NaN;
 
@@ -54,7 +59,7 @@ public class PrequentialMetrics extends RichMapFunction<ScoringTask, ScoringTask
 
         synchronized void refresh() {
             long now = System.currentTimeMillis();
-            if (now - computedAt < RECOMPUTE_MS) {
+            if (computedAt >= 0 && now - computedAt < RECOMPUTE_MS) {
                 return;
             }
             computedAt = now;
@@ -75,8 +80,12 @@ public class PrequentialMetrics extends RichMapFunction<ScoringTask, ScoringTask
 
     @Override
     public void open(OpenContext openContext) {
-        windows = new EnumMap<>(Route.class);
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prequential");
+        windows = register(getRuntimeContext().getMetricGroup().addGroup("prequential"), window);
+    }
+
+    /** One window per route, its gauges {@code <route>.auc}, {@code .logLoss}, {@code .samples} in {@code group}. */
+    static Map<Route, Window> register(MetricGroup group, int window) {
+        Map<Route, Window> windows = new EnumMap<>(Route.class);
         for (Route r : Route.values()) {
             Window w = new Window(window);
             windows.put(r, w);
@@ -85,13 +94,19 @@ public class PrequentialMetrics extends RichMapFunction<ScoringTask, ScoringTask
             g.gauge("logLoss", w::logLoss);
             g.gauge("samples", () -> w.size);
         }
+        return windows;
     }
 
     @Override
     public ScoringTask map(ScoringTask task) {
+        record(windows, task);
+        return task;
+    }
+
+    /** Adds a labelled interaction's (label, final score) to its route's window. */
+    static void record(Map<Route, Window> windows, ScoringTask task) {
         if (task.isInteraction() && task.label >= 0 && task.finalScores != null && task.finalScores.length == 1) {
             windows.get(Route.valueOf(task.route.toUpperCase(java.util.Locale.ROOT))).add(task.label, task.finalScores[0]);
         }
-        return task;
     }
 }

@@ -93,9 +93,12 @@ public class RouteSamples extends ProcessFunction<ScoringTask, ScoringTask> impl
         var metrics = getRuntimeContext().getMetricGroup();
         samples = metrics.counter("samplesScored");
         routed = metrics.counter("samplesRoutedToLlm");
-        entropy = metrics.histogram("crmEntropy", new DescriptiveStatisticsHistogram(2000));
+        // Flink histograms hold longs: the entropy in [0, 1] is kept in thousandths, and named so.
+        entropy = metrics.histogram("crmEntropyPermille", new DescriptiveStatisticsHistogram(2000));
         metrics.gauge("llmShare", () -> router.budget().routedShare());
-        metrics.gauge("routingThreshold", () -> router.budget().threshold());
+        // The budget's adaptive threshold on the selective gate's score: a sample needs a gate
+        // score above it (and above routing.min-gate, and the entropy floor) to go to the LLM.
+        metrics.gauge("llmGateThreshold", () -> router.budget().threshold());
     }
 
     @Override

@@ -79,4 +79,44 @@ class CrmBatchScorerHarnessTest {
             assertThat(h.extractOutputValues()).extracting(t -> t.crmModelVersion).containsExactly("v1", "v2", "v2");
         }
     }
+
+    /** Loads attempted in this JVM by {@link #flakyFactory}: the first two fail (a file still being copied). */
+    static final java.util.concurrent.atomic.AtomicInteger FLAKY_ATTEMPTS = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static dev.duet.job.scoring.CrmScorerFactory flakyFactory() {
+        dev.duet.job.scoring.CrmScorerFactory fake = FakeScorer.factory(0);
+        return path -> {
+            if (path.endsWith("v3") && FLAKY_ATTEMPTS.incrementAndGet() <= 2) {
+                throw new IllegalArgumentException("Model file not found: " + path);
+            }
+            return fake.open(path);
+        };
+    }
+
+    /** A path that failed is tried again after a growing delay (it was never tried again before). */
+    @Test
+    void aModelThatFailedToLoadIsTriedAgainLater() throws Exception {
+        FLAKY_ATTEMPTS.set(0);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new CrmBatchScorer(flakyFactory(), "/m/v1", 1, 50))) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 1 fails: the old model scores
+            h.setProcessingTime(500);
+            h.processElement(task("u1", "/m/v3", "a"), 5); // within the 1 s delay: not tried
+            h.setProcessingTime(1000);
+            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 2 fails: next in 2 s
+            h.setProcessingTime(2500);
+            h.processElement(task("u1", "/m/v3", "a"), 5); // not yet
+            h.setProcessingTime(3000);
+            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 3 loads it
+            assertThat(h.extractOutputValues()).extracting(t -> t.crmModelVersion).containsExactly("v1", "v1", "v1", "v1", "v3");
+            assertThat(FLAKY_ATTEMPTS.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theModelVersionMetricIsANumber() {
+        assertThat(CrmBatchScorer.versionHash("fixture-v1")).isEqualTo(Integer.toUnsignedLong("fixture-v1".hashCode()));
+        assertThat(CrmBatchScorer.versionHash("fixture-v2")).isNotEqualTo(CrmBatchScorer.versionHash("fixture-v1"));
+    }
 }

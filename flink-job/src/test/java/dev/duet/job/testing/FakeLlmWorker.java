@@ -32,15 +32,24 @@ public final class FakeLlmWorker implements AutoCloseable {
         this(name, delayMs, InsecureServerCredentials.create());
     }
 
+    /** A plaintext worker on a given port: a worker that comes back where it was. */
+    public FakeLlmWorker(String name, int port) throws Exception {
+        this(name, 0, InsecureServerCredentials.create(), port);
+    }
+
     /** A worker that serves TLS with the given certificate. */
     public FakeLlmWorker(String name, SelfSignedCertificate tls) throws Exception {
         this(name, 0, TlsServerCredentials.create(tls.certificate().toFile(), tls.privateKey().toFile()));
     }
 
     private FakeLlmWorker(String name, long delayMs, ServerCredentials credentials) throws Exception {
+        this(name, delayMs, credentials, 0);
+    }
+
+    private FakeLlmWorker(String name, long delayMs, ServerCredentials credentials, int port) throws Exception {
         this.name = name;
         this.delayMs = delayMs;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), credentials)
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
                 .addService(new LlmScorerGrpc.LlmScorerImplBase() {
                     @Override
                     public void score(ScoreBatchRequest request, StreamObserver<ScoreBatchReply> observer) {
@@ -75,6 +84,10 @@ public final class FakeLlmWorker implements AutoCloseable {
 
     public String target() {
         return "127.0.0.1:" + server.getPort();
+    }
+
+    public int port() {
+        return server.getPort();
     }
 
     public String name() {

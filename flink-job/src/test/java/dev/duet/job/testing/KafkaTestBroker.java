@@ -89,6 +89,19 @@ public final class KafkaTestBroker implements AutoCloseable {
         }
     }
 
+    /** The transactional ids the broker knows (open, committed or aborted) that start with {@code prefix}. */
+    public java.util.Set<String> transactionalIds(String prefix) throws Exception {
+        try (Admin admin = Admin.create(props())) {
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            admin.listTransactions().all().get(60, TimeUnit.SECONDS).forEach(t -> {
+                if (t.transactionalId().startsWith(prefix)) {
+                    ids.add(t.transactionalId());
+                }
+            });
+            return ids;
+        }
+    }
+
     /** Sends values to a topic (keyed by {@code keyOf}, null keys allowed), waiting for all acks. */
     public void produce(String topic, List<String> values, java.util.function.Function<String, String> keyOf) throws Exception {
         producePaced(topic, values, keyOf, 0);
