@@ -188,14 +188,31 @@ public final class EventParser {
         return new ItemInfo(id, titleNode.asText(), year, genres);
     }
 
-    /** A control command: {@code {"model_path"}}. */
+    /**
+     * A control command: {@code {"model_path", "target"}}; {@code target} is {@code crm} (the
+     * default) or {@code sequence-model}.
+     */
     public static ModelControl parseControl(String json) throws InvalidEventException {
         JsonNode root = object(json);
         JsonNode path = root.get("model_path");
         if (path == null || !path.isTextual() || path.asText().isBlank()) {
             throw new InvalidEventException("field 'model_path' is required and must be a non-empty string");
         }
-        return new ModelControl(path.asText());
+        ModelControl.Target target = ModelControl.Target.CRM;
+        JsonNode targetNode = root.get("target");
+        if (targetNode != null && !targetNode.isNull()) {
+            target = null;
+            for (ModelControl.Target t : ModelControl.Target.values()) {
+                if (targetNode.isTextual() && t.wireName().equals(targetNode.asText())) {
+                    target = t;
+                }
+            }
+            if (target == null) {
+                throw new InvalidEventException("field 'target' must be \"crm\" or \"sequence-model\", got "
+                        + (targetNode.isTextual() ? "\"" + shorten(targetNode.asText()) + "\"" : kind(targetNode)));
+            }
+        }
+        return new ModelControl(target, path.asText());
     }
 
     private static JsonNode object(String json) throws InvalidEventException {
@@ -268,6 +285,10 @@ public final class EventParser {
             throw new InvalidEventException("field '" + field + "' is out of range: " + ms);
         }
         return ms;
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     private static String kind(JsonNode node) {
