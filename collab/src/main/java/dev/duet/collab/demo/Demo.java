@@ -38,6 +38,7 @@ public final class Demo implements AutoCloseable {
     private final PrintStream out;
     private final Ledger ledger = new Ledger();
     private final LiveStats stats = new LiveStats();
+    private final RankingHits rankingHits = new RankingHits();
 
     private EmbeddedKafka kafka;
     private LlmWorker worker;
@@ -64,7 +65,7 @@ public final class Demo implements AutoCloseable {
         String dataDescription = settings.data != null ? settings.data.toAbsolutePath().normalize().toString()
                 : settings.synthetic.toString();
         ReplayPlan plan = ReplayPlan.of(dataset, settings.events, settings.requestEvery, settings.candidates, settings.k,
-                settings.badRecords, settings.seed);
+                settings.retrievalShare, settings.badRecords, settings.seed);
         long t = System.nanoTime();
         Path model = DemoModel.resolve(settings.model, settings.modelCache, dataset, dataDescription, settings.training, out);
         seconds.put("model", (System.nanoTime() - t) / 1e9);
@@ -78,7 +79,7 @@ public final class Demo implements AutoCloseable {
 
         t = System.nanoTime();
         long replayStartMs = System.currentTimeMillis();
-        reader = new OutputReader(kafka.clientProperties(), ledger, stats);
+        reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits);
         reader.start();
         replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, ledger);
         replayer.start();
@@ -102,7 +103,8 @@ public final class Demo implements AutoCloseable {
         Ledger.Accounts accounts = ledger.accounts();
         double allowance = JobOptions.BUDGET_BURST.defaultValue() * settings.parallelism;
         double outputSeconds = Math.max(1e-3, (snapshot.lastOutputMs() - replayStartMs) / 1e3);
-        DemoResult result = new DemoResult(plan, accounts, snapshot, ledger.outputCount(), ledger.deadLetterCount(),
+        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), settings.sequenceModel,
+                ledger.outputCount(), ledger.deadLetterCount(),
                 settings.budgetShare, allowance, settings.rate, ledger.outputCount() / outputSeconds, seconds,
                 dataDescription, model, DemoWorker.describe(settings.llm, settings.llmModel), Machine.describe(),
                 job.dashboardUrl(), timedOut,
@@ -233,6 +235,14 @@ public final class Demo implements AutoCloseable {
         if (!s.fallbackReasons().isEmpty()) {
             out.println("  fallback reasons " + s.fallbackReasons());
         }
+        RankingHits.Figures h = r.ranking();
+        out.printf("  hit@%d       sent lists: sequence %s (%,d), popularity %s (%,d), request %s (%,d)%n", h.k(),
+                DemoReport.fmt(h.sentBySource().get("sequence").rate()), h.sentBySource().get("sequence").interactions(),
+                DemoReport.fmt(h.sentBySource().get("popularity").rate()), h.sentBySource().get("popularity").interactions(),
+                DemoReport.fmt(h.sentBySource().get("request").rate()), h.sentBySource().get("request").interactions());
+        out.printf("  retrieval    hit@%d on the same %,d interactions: sequence model %s, popularity %s%n", h.k(),
+                h.sequenceRetrieved().interactions(), DemoReport.fmt(h.sequenceRetrieved().rate()),
+                DemoReport.fmt(h.popularityShadow().rate()));
         out.printf("  throughput   %,.0f events/s (asked %,.0f)%n", r.throughputEps(), r.rate());
         out.println("  reports      " + settings.out.resolve(DemoReport.JSON_FILE) + ", " + DemoReport.MARKDOWN_FILE + ", "
                 + DemoReport.LATENCY_CHART + ", " + DemoReport.AUC_CHART);

@@ -43,6 +43,11 @@ final class DemoJob implements AutoCloseable {
         c.set(JobOptions.BOUNDED, false);
         c.set(JobOptions.WORKERS, "127.0.0.1:" + workerPort);
         c.set(JobOptions.MODEL_PATH, model.toAbsolutePath().toString());
+        if (settings.sequenceModel != null) {
+            c.set(JobOptions.SEQUENCE_MODEL_PATH, settings.sequenceModel.toAbsolutePath().toString());
+        }
+        // Popularity's top k beside the sequence model's, so the report compares both on the same replay.
+        c.set(JobOptions.RETRIEVAL_SHADOW_POPULARITY, true);
         c.set(JobOptions.CATALOG_SEED, catalogSeed.toAbsolutePath().toString());
         c.set(JobOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
         c.set(JobOptions.CHECKPOINT_INTERVAL, settings.checkpointInterval);
