@@ -56,7 +56,7 @@ public class RankingQuality extends RichMapFunction<ScoringTask, ScoringTask> {
         final Counter hits;
 
         HitCounter(MetricGroup group) {
-            interactions = group.counter("interactions");
+            interactions = group.counter("interactionsChecked");
             hits = group.counter("hits");
             group.gauge("hitRate", this::hitRate);
         }
