@@ -68,10 +68,11 @@ public final class Demo implements AutoCloseable {
                 settings.retrievalShare, settings.badRecords, settings.seed);
         long t = System.nanoTime();
         Path model = DemoModel.resolve(settings.model, settings.modelCache, dataset, dataDescription, settings.training, out);
+        Path sequenceModel = DemoSequenceModel.resolve(settings.sequenceModel, dataset, out);
         seconds.put("model", (System.nanoTime() - t) / 1e9);
 
         t = System.nanoTime();
-        startServices(dataset, model);
+        startServices(dataset, model, sequenceModel);
         seconds.put("startup", (System.nanoTime() - t) / 1e9);
         out.printf("duet demo: replaying %,d interactions (%,d of them the test period of %s) + %,d requests + %d malformed"
                         + " records at %,.0f events/s%n", plan.interactions(), plan.testPeriodInteractions(), dataset.name(),
@@ -103,7 +104,7 @@ public final class Demo implements AutoCloseable {
         Ledger.Accounts accounts = ledger.accounts();
         double allowance = JobOptions.BUDGET_BURST.defaultValue() * settings.parallelism;
         double outputSeconds = Math.max(1e-3, (snapshot.lastOutputMs() - replayStartMs) / 1e3);
-        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), settings.sequenceModel,
+        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), sequenceModel,
                 ledger.outputCount(), ledger.deadLetterCount(),
                 settings.budgetShare, allowance, settings.rate, ledger.outputCount() / outputSeconds, seconds,
                 dataDescription, model, DemoWorker.describe(settings.llm, settings.llmModel), Machine.describe(),
@@ -115,7 +116,7 @@ public final class Demo implements AutoCloseable {
         return result;
     }
 
-    private void startServices(Dataset dataset, Path model) throws Exception {
+    private void startServices(Dataset dataset, Path model, Path sequenceModel) throws Exception {
         out.println("duet demo: starting the Kafka broker on 127.0.0.1...");
         kafka = EmbeddedKafka.start();
         kafka.createTopics(Topics.PARTITIONS, Topics.all());
@@ -143,7 +144,7 @@ public final class Demo implements AutoCloseable {
         }
         checkpoints = Files.createTempDirectory("duet-demo-checkpoints");
         out.println("duet demo: starting the job on a MiniCluster...");
-        job = DemoJob.start(DemoJob.options(kafka.bootstrap(), worker.port(), model, seed, checkpoints, settings, port));
+        job = DemoJob.start(DemoJob.options(kafka.bootstrap(), worker.port(), model, sequenceModel, seed, checkpoints, settings, port));
         // Replaying before the job runs would measure its start-up as latency and throughput.
         job.awaitRunning(Duration.ofSeconds(120));
         out.println("duet demo: Kafka " + kafka.bootstrap() + ", LLM worker 127.0.0.1:" + worker.port()
