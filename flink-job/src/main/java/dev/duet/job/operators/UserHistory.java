@@ -218,7 +218,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             task.k = event.k;
             task.retrievalSource = own ? RetrievalSource.REQUEST : RetrievalSource.POPULARITY;
             if (!own) {
-                // The retrieval step (CandidateRetrieval) may replace popularity's candidates.
+                // The retrieval step (CandidateRetrieval) may replace popularity's candidates. No copy:
+                // UserState replaces its arrays on every change, so this one stays as it is now.
                 task.retrievalHistory = user.items;
                 task.sequenceModelPath = ctx.getBroadcastState(CONTROL).get(SEQUENCE_MODEL_KEY);
                 task.catalogHandle = catalogHandle;
