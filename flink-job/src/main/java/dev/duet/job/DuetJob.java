@@ -9,11 +9,13 @@ import dev.duet.job.model.ItemTouch;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.RawRecord;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.operators.CandidateRetrieval;
 import dev.duet.job.operators.CrmBatchScorer;
 import dev.duet.job.operators.ItemPopularity;
 import dev.duet.job.operators.ItemPopularityOperator;
 import dev.duet.job.operators.ParseEvents;
 import dev.duet.job.operators.PrequentialMetrics;
+import dev.duet.job.operators.RankingQuality;
 import dev.duet.job.operators.RouteSamples;
 import dev.duet.job.operators.ToRecommendationJson;
 import dev.duet.job.operators.UserHistory;
@@ -48,9 +50,10 @@ import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
  * input -> parse (bad records -> dead letters) -> event-time watermarks
  *   interactions (item, time) -> keyBy(item) popularity --(updates that moved, broadcast)--+
  *   interactions + requests -> keyBy(user) history state + broadcast catalog/control/popularity
+ *     -> candidate retrieval (sequence model's top N for requests without candidates)
  *     -> batched CRM scoring -> routing (budget) -> easy: CRM answer
  *                                                -> hard: async LLM pool (or fallback)
- *     -> union -> prequential metrics -> recommendations sink (exactly once)
+ *     -> union -> ranking quality (hit@k) -> prequential metrics -> recommendations sink (exactly once)
  * </pre>
  */
 public final class DuetJob {
@@ -121,7 +124,12 @@ public final class DuetJob {
                         stateCacheSize(config, JobOptions.USER_CACHE_SIZE))))
                 .uid("user-history").name("user history");
 
-        SingleOutputStreamOperator<ScoringTask> scored = tasks
+        // Requests without candidates: the sequence model's top N replaces popularity's (when one is set).
+        SingleOutputStreamOperator<ScoringTask> retrieved = tasks
+                .transform("candidate retrieval", TypeInformation.of(ScoringTask.class), new CandidateRetrieval(retrievalSettings(config)))
+                .uid("candidate-retrieval");
+
+        SingleOutputStreamOperator<ScoringTask> scored = retrieved
                 .transform("crm scoring", TypeInformation.of(ScoringTask.class), new CrmBatchScorer(
                         scorerFactory, config.get(JobOptions.MODEL_PATH), config.get(JobOptions.BATCH_SIZE),
                         config.get(JobOptions.BATCH_MAX_DELAY).toMillis()))
@@ -141,6 +149,7 @@ public final class DuetJob {
         }
 
         answered
+                .map(new RankingQuality(config.get(JobOptions.RANKING_USERS))).uid("ranking-quality").name("ranking quality")
                 .map(new PrequentialMetrics(config.get(JobOptions.METRICS_WINDOW))).uid("prequential").name("prequential metrics")
                 .map(new ToRecommendationJson()).uid("to-json").name("to json")
                 .sinkTo(recommendations).uid("recommendations-sink").name("recommendations");
@@ -161,6 +170,12 @@ public final class DuetJob {
         transformation.setStateKeyType(byUser.getKeyType());
         env.addOperator(transformation);
         return new SingleOutputStreamOperator<>(env, transformation) {};
+    }
+
+    static CandidateRetrieval.Settings retrievalSettings(ReadableConfig config) {
+        return new CandidateRetrieval.Settings(config.get(JobOptions.SEQUENCE_MODEL_PATH), config.get(JobOptions.CANDIDATE_POOL),
+                config.get(JobOptions.RETRIEVAL_BATCH_SIZE), config.get(JobOptions.BATCH_MAX_DELAY).toMillis(),
+                config.get(JobOptions.INTRA_OP_THREADS), config.get(JobOptions.RETRIEVAL_SHADOW_POPULARITY));
     }
 
     /** A state cache's size ({@code option}): none in front of heap state, which is already on the heap. */

@@ -83,7 +83,16 @@ public final class JobOptions {
                             + " over what they hold (they decay it themselves); 0 sends every change.");
     public static final ConfigOption<Integer> CANDIDATE_POOL =
             key("requests.candidate-pool").intType().defaultValue(100)
-                    .withDescription("Requests without candidates rank this many of the most popular items the user has not seen.");
+                    .withDescription("N: a request without candidates has this many retrieved for the CRM to rank: the sequence model's exact top N for the user's history (retrieval.sequence-model), else the N most popular items the user has not seen.");
+    public static final ConfigOption<String> SEQUENCE_MODEL_PATH =
+            key("retrieval.sequence-model").stringType().defaultValue("")
+                    .withDescription("A next-item model (ONNX, docs/model-contract.md \"Next-item models\", e.g. the trainer's SASRec) that retrieves the candidates of requests without their own: its exact top requests.candidate-pool items over the catalog for the user's history, the user's own items left out. Empty: popularity retrieval. The control topic can set or replace it at run time ({\"target\": \"sequence-model\", \"model_path\": ...}).");
+    public static final ConfigOption<Integer> RETRIEVAL_BATCH_SIZE =
+            key("retrieval.batch-size").intType().defaultValue(16)
+                    .withDescription("Requests per sequence-model call; a batch is flushed when it is this full or after scoring.max-delay.");
+    public static final ConfigOption<Boolean> RETRIEVAL_SHADOW_POPULARITY =
+            key("retrieval.shadow-popularity").booleanType().defaultValue(false)
+                    .withDescription("For requests the sequence model serves, keep popularity's top k beside it, not sent, only measured: the hit@k metrics then compare sequence and popularity retrieval on the same interactions, and the output record carries both lists (popularity_items, retrieved_items).");
     public static final ConfigOption<String> CATALOG_SEED =
             key("catalog.seed-file").stringType().defaultValue("")
                     .withDescription("A JSON-lines file in the items topic's format that seeds the catalog; empty for none.");
@@ -194,6 +203,9 @@ public final class JobOptions {
     public static final ConfigOption<Integer> WEB_PORT =
             key("job.web-port").intType().defaultValue(8081)
                     .withDescription("Port of the Flink dashboard of the local MiniCluster (`job` command only).");
+    public static final ConfigOption<Integer> RANKING_USERS =
+            key("metrics.ranking-users").intType().defaultValue(100_000)
+                    .withDescription("Users per subtask whose last answered request (its top k, route and retrieval source) is kept on the heap for the live hit@k metrics (least recently used evicted, not checkpointed: after a restore, or for an evicted user, an interaction counts as untracked until the user's next request).");
     public static final ConfigOption<Integer> METRICS_WINDOW =
             key("metrics.window").intType().defaultValue(10_000)
                     .withDescription("Labelled samples per route the live AUC and LogLoss are computed over.");

@@ -1,6 +1,7 @@
 package dev.duet.job;
 
 import dev.duet.core.crm.CrmModel;
+import dev.duet.core.sequence.SequenceModel;
 import dev.duet.job.kafka.KafkaIo;
 import dev.duet.job.llm.LlmPool;
 import dev.duet.job.operators.UserHistory;
@@ -81,6 +82,12 @@ public final class JobRunner {
         }
         try (CrmModel model = CrmModel.load(Path.of(options.get(JobOptions.MODEL_PATH)))) {
             model.version();
+        }
+        String sequenceModel = options.get(JobOptions.SEQUENCE_MODEL_PATH);
+        if (!sequenceModel.isEmpty()) {
+            try (SequenceModel model = SequenceModel.load(Path.of(sequenceModel))) {
+                model.version();
+            }
         }
         LlmPool.parseTargets(options.get(JobOptions.WORKERS));
         DuetJob.llmTls(options);

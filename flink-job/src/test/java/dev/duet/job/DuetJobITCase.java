@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.core.testing.SequenceModelFixture;
 import dev.duet.job.testing.FakeLlmWorker;
 import dev.duet.job.testing.FakeScorer;
 import dev.duet.job.testing.JobHarness;
@@ -145,10 +146,14 @@ class DuetJobITCase {
         try (FakeLlmWorker a = new FakeLlmWorker("worker-a", 0); FakeLlmWorker b = new FakeLlmWorker("worker-b", 0)) {
             Configuration c = JobHarness.options("exact", kafka.bootstrap(), a.target() + "," + b.target(), dir);
             c.set(JobOptions.BUDGET_SHARE, 0.2);
+            c.set(JobOptions.SEQUENCE_MODEL_PATH, SequenceModelFixture.builder().items(TestStreams.itemIds(ITEMS)).dim(8)
+                    .version("seq-it").build().write(dir.resolve("sequence.onnx")).toString());
             int bad = produceInput(c);
             JobHarness.run(c, FakeScorer.factory(0), metrics.flinkSettings(), Duration.ofMinutes(3));
 
-            Map<String, List<JsonNode>> byRoute = assertExactlyOnce(readRecommendations(c));
+            List<JsonNode> records = readRecommendations(c);
+            Map<String, List<JsonNode>> byRoute = assertExactlyOnce(records);
+            assertRetrievalAndRankingQuality(records, metrics.metrics());
             List<JsonNode> llm = byRoute.getOrDefault("llm", List.of());
             assertThat(llm).as("hard samples answered by the LLM").isNotEmpty();
             assertThat(byRoute.getOrDefault("fallback", List.of())).isEmpty();
@@ -181,6 +186,49 @@ class DuetJobITCase {
             assertThat(ids).as("transactional ids after %d checkpoints", checkpoints).isNotEmpty()
                     .hasSizeLessThan((int) Math.min(4 * checkpoints, 2 * 2 * 4));
         }
+    }
+
+    /**
+     * Requests without candidates were retrieved by the sequence model (or, for a user it knew
+     * nothing of yet, by popularity), every output names its retrieval, and the retrieval and hit@k
+     * metrics add up to what reached Kafka.
+     */
+    private static void assertRetrievalAndRankingQuality(List<JsonNode> records, Map<String, Metric> metrics) {
+        int sequence = 0;
+        int retrieved = 0;
+        for (JsonNode r : records) {
+            if (r.get("kind").asText().equals("interaction")) {
+                assertThat(r.get("retrieval").isNull()).isTrue();
+                continue;
+            }
+            boolean own = Integer.parseInt(r.get("id").asText().substring(1)) % 2 == 0; // TestStreams: even ids carry candidates
+            String source = r.get("retrieval").asText();
+            if (own) {
+                assertThat(source).isEqualTo("request");
+                continue;
+            }
+            retrieved++;
+            assertThat(source).isIn("sequence", "popularity");
+            if (source.equals("sequence")) {
+                sequence++;
+                assertThat(r.get("retrieval_model_version").asText()).isEqualTo("seq-it");
+            } else {
+                assertThat(r.get("retrieval_model_version").isNull()).isTrue();
+            }
+        }
+        assertThat(retrieved).isEqualTo(M / 2);
+        assertThat(counterSum(metrics, "retrievalSequence")).isEqualTo(sequence);
+        assertThat(counterSum(metrics, "retrievalPopularity")).isEqualTo(retrieved - sequence);
+        assertThat(find(metrics, "sequenceModelVersion", Gauge.class)).allMatch(g -> "seq-it".equals(g.getValue()));
+        // Every interaction was checked against its user's last list, or counted as having none.
+        long checked = 0;
+        for (String route : new String[] {"crm", "llm", "fallback"}) {
+            checked += counterSum(metrics, "ranking.route." + route + ".interactionsChecked");
+        }
+        assertThat(checked + counterSum(metrics, "ranking.untrackedInteractions")).isEqualTo(N);
+        assertThat(counterSum(metrics, "ranking.source.sequence.interactionsChecked")
+                + counterSum(metrics, "ranking.source.popularity.interactionsChecked")
+                + counterSum(metrics, "ranking.source.request.interactionsChecked")).isEqualTo(checked);
     }
 
     /** What the Flink dashboard shows (docs/job.md, Metrics) agrees with what reached Kafka. */

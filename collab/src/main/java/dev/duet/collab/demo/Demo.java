@@ -38,6 +38,7 @@ public final class Demo implements AutoCloseable {
     private final PrintStream out;
     private final Ledger ledger = new Ledger();
     private final LiveStats stats = new LiveStats();
+    private final RankingHits rankingHits = new RankingHits();
 
     private EmbeddedKafka kafka;
     private LlmWorker worker;
@@ -64,13 +65,14 @@ public final class Demo implements AutoCloseable {
         String dataDescription = settings.data != null ? settings.data.toAbsolutePath().normalize().toString()
                 : settings.synthetic.toString();
         ReplayPlan plan = ReplayPlan.of(dataset, settings.events, settings.requestEvery, settings.candidates, settings.k,
-                settings.badRecords, settings.seed);
+                settings.retrievalShare, settings.badRecords, settings.seed);
         long t = System.nanoTime();
         Path model = DemoModel.resolve(settings.model, settings.modelCache, dataset, dataDescription, settings.training, out);
+        Path sequenceModel = DemoSequenceModel.resolve(settings.sequenceModel, dataset, out);
         seconds.put("model", (System.nanoTime() - t) / 1e9);
 
         t = System.nanoTime();
-        startServices(dataset, model);
+        startServices(dataset, model, sequenceModel);
         seconds.put("startup", (System.nanoTime() - t) / 1e9);
         out.printf("duet demo: replaying %,d interactions (%,d of them the test period of %s) + %,d requests + %d malformed"
                         + " records at %,.0f events/s%n", plan.interactions(), plan.testPeriodInteractions(), dataset.name(),
@@ -78,7 +80,7 @@ public final class Demo implements AutoCloseable {
 
         t = System.nanoTime();
         long replayStartMs = System.currentTimeMillis();
-        reader = new OutputReader(kafka.clientProperties(), ledger, stats);
+        reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits);
         reader.start();
         replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, ledger);
         replayer.start();
@@ -102,7 +104,8 @@ public final class Demo implements AutoCloseable {
         Ledger.Accounts accounts = ledger.accounts();
         double allowance = JobOptions.BUDGET_BURST.defaultValue() * settings.parallelism;
         double outputSeconds = Math.max(1e-3, (snapshot.lastOutputMs() - replayStartMs) / 1e3);
-        DemoResult result = new DemoResult(plan, accounts, snapshot, ledger.outputCount(), ledger.deadLetterCount(),
+        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), sequenceModel,
+                ledger.outputCount(), ledger.deadLetterCount(),
                 settings.budgetShare, allowance, settings.rate, ledger.outputCount() / outputSeconds, seconds,
                 dataDescription, model, DemoWorker.describe(settings.llm, settings.llmModel), Machine.describe(),
                 job.dashboardUrl(), timedOut,
@@ -113,7 +116,7 @@ public final class Demo implements AutoCloseable {
         return result;
     }
 
-    private void startServices(Dataset dataset, Path model) throws Exception {
+    private void startServices(Dataset dataset, Path model, Path sequenceModel) throws Exception {
         out.println("duet demo: starting the Kafka broker on 127.0.0.1...");
         kafka = EmbeddedKafka.start();
         kafka.createTopics(Topics.PARTITIONS, Topics.all());
@@ -141,7 +144,7 @@ public final class Demo implements AutoCloseable {
         }
         checkpoints = Files.createTempDirectory("duet-demo-checkpoints");
         out.println("duet demo: starting the job on a MiniCluster...");
-        job = DemoJob.start(DemoJob.options(kafka.bootstrap(), worker.port(), model, seed, checkpoints, settings, port));
+        job = DemoJob.start(DemoJob.options(kafka.bootstrap(), worker.port(), model, sequenceModel, seed, checkpoints, settings, port));
         // Replaying before the job runs would measure its start-up as latency and throughput.
         job.awaitRunning(Duration.ofSeconds(120));
         out.println("duet demo: Kafka " + kafka.bootstrap() + ", LLM worker 127.0.0.1:" + worker.port()
@@ -233,6 +236,14 @@ public final class Demo implements AutoCloseable {
         if (!s.fallbackReasons().isEmpty()) {
             out.println("  fallback reasons " + s.fallbackReasons());
         }
+        RankingHits.Figures h = r.ranking();
+        out.printf("  hit@%d       sent lists: sequence %s (%,d), popularity %s (%,d), request %s (%,d)%n", h.k(),
+                DemoReport.fmt(h.sentBySource().get("sequence").rate()), h.sentBySource().get("sequence").interactions(),
+                DemoReport.fmt(h.sentBySource().get("popularity").rate()), h.sentBySource().get("popularity").interactions(),
+                DemoReport.fmt(h.sentBySource().get("request").rate()), h.sentBySource().get("request").interactions());
+        out.printf("  retrieval    hit@%d on the same %,d interactions: sequence model %s, popularity %s%n", h.k(),
+                h.sequenceRetrieved().interactions(), DemoReport.fmt(h.sequenceRetrieved().rate()),
+                DemoReport.fmt(h.popularityShadow().rate()));
         out.printf("  throughput   %,.0f events/s (asked %,.0f)%n", r.throughputEps(), r.rate());
         out.println("  reports      " + settings.out.resolve(DemoReport.JSON_FILE) + ", " + DemoReport.MARKDOWN_FILE + ", "
                 + DemoReport.LATENCY_CHART + ", " + DemoReport.AUC_CHART);

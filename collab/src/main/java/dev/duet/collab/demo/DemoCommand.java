@@ -49,6 +49,16 @@ public final class DemoCommand implements Callable<Integer> {
             + " trained on the data and cached under --model-cache.")
     Path model;
 
+    @Option(names = "--sequence-model", paramLabel = "FILE", description = "A next-item model (model.onnx or its folder,"
+            + " e.g. from ./duet train --task next-item) that retrieves the candidates of requests without their own;"
+            + " without it popularity retrieves them. Either way the report compares hit@10 with popularity's on the same"
+            + " replay.")
+    Path sequenceModel;
+
+    @Option(names = "--retrieval-share", description = "Share of requests sent without candidates, so that the job"
+            + " retrieves them (default: ${DEFAULT-VALUE}).", defaultValue = "0.5")
+    double retrievalShare;
+
     @Option(names = "--model-cache", paramLabel = "DIR", description = "Where a trained model is kept for the next run"
             + " (default: ${DEFAULT-VALUE}).", defaultValue = "runs/demo-model")
     Path modelCache;
@@ -120,7 +130,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         DemoSettings settings = DemoSettings.builder()
                 .events(events).rate(rate).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
-                .model(model).modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
+                .model(model).sequenceModel(sequenceModel == null ? null : home(sequenceModel)).retrievalShare(retrievalShare)
+                .modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
                 .calibration(calibration)
                 .warmUp(Duration.ofSeconds(warmUpSeconds)).llmTimeout(Duration.ofMillis(llmTimeoutMs)).llmCallTimeout(Duration.ofMillis(llmCallTimeoutMs))
                 .budgetShare(budget).parallelism(parallelism).checkpointInterval(Duration.ofMillis(checkpointIntervalMs))

@@ -31,8 +31,11 @@ final class DemoJob implements AutoCloseable {
         this.dashboardPort = dashboardPort;
     }
 
-    /** Options of the demo's job: this broker, this worker, this model, the demo's topics. */
-    static Configuration options(String bootstrap, int workerPort, Path model, Path catalogSeed, Path checkpoints,
+    /**
+     * Options of the demo's job: this broker, this worker, this CRM and sequence model (null:
+     * popularity retrieves), the demo's topics.
+     */
+    static Configuration options(String bootstrap, int workerPort, Path model, Path sequenceModel, Path catalogSeed, Path checkpoints,
             DemoSettings settings, int dashboardPort) {
         // A fresh group and transactional prefix per run: nothing of an earlier run is resumed.
         String run = "duet-demo-" + UUID.randomUUID().toString().substring(0, 8);
@@ -43,6 +46,11 @@ final class DemoJob implements AutoCloseable {
         c.set(JobOptions.BOUNDED, false);
         c.set(JobOptions.WORKERS, "127.0.0.1:" + workerPort);
         c.set(JobOptions.MODEL_PATH, model.toAbsolutePath().toString());
+        if (sequenceModel != null) {
+            c.set(JobOptions.SEQUENCE_MODEL_PATH, sequenceModel.toAbsolutePath().toString());
+        }
+        // Popularity's top k beside the sequence model's, so the report compares both on the same replay.
+        c.set(JobOptions.RETRIEVAL_SHADOW_POPULARITY, true);
         c.set(JobOptions.CATALOG_SEED, catalogSeed.toAbsolutePath().toString());
         c.set(JobOptions.CHECKPOINT_DIR, checkpoints.toUri().toString());
         c.set(JobOptions.CHECKPOINT_INTERVAL, settings.checkpointInterval);

@@ -113,12 +113,26 @@ final class DemoReport {
         md.append("\n## Per route\n\n| route | records | labelled | AUC | CRM alone, same samples | latency p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n");
         routeRow(md, "all", s.overall());
         s.routes().forEach((route, f) -> routeRow(md, route, f));
+        RankingHits.Figures h = r.ranking();
+        md.append("\n## Ranking quality (hit@").append(h.k()).append(")\n\n");
+        md.append("For each interaction: was its item in the last top-").append(h.k())
+                .append(" list sent to that user (event time)? Sequence model: ")
+                .append(r.sequenceModelFile() == null ? "none (popularity retrieves)" : r.sequenceModelFile().toString())
+                .append(".\n\n| list | interactions | hits | hit@").append(h.k()).append(" |\n|---|---|---|---|\n");
+        h.sentBySource().forEach((source, hits) -> hitRow(md, "sent, candidates from " + source, hits));
+        hitRow(md, "sequence model's own top k (same interactions)", h.sequenceRetrieved());
+        hitRow(md, "popularity's top k, shadow (same interactions)", h.popularityShadow());
+        md.append("\nInteractions of users without a list yet: ").append(h.untracked()).append(".\n");
         if (!s.fallbackReasons().isEmpty()) {
             md.append("\n## Fallback reasons\n\n");
             s.fallbackReasons().forEach((reason, n) -> md.append("- ").append(reason).append(": ").append(n).append('\n'));
         }
         md.append("\n![latency](").append(LATENCY_CHART).append(")\n![auc](").append(AUC_CHART).append(")\n");
         return md.toString();
+    }
+
+    private static void hitRow(StringBuilder md, String what, RankingHits.Hits h) {
+        md.append(String.format("| %s | %d | %d | %s |%n", what, h.interactions(), h.hits(), fmt(h.rate())));
     }
 
     private static void row(StringBuilder md, String key, String value) {

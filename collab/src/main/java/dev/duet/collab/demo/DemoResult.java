@@ -14,6 +14,8 @@ record DemoResult(
         ReplayPlan plan,
         Ledger.Accounts accounts,
         LiveStats.Snapshot stats,
+        RankingHits.Figures ranking,
+        Path sequenceModelFile,
         int recordsOut,
         int deadLetters,
         double budgetShare,
@@ -115,6 +117,7 @@ record DemoResult(
         Map<String, Object> routes = new LinkedHashMap<>();
         stats.routes().forEach((route, f) -> routes.put(route, f.count()));
         m.put("routes", routes);
+        m.put("ranking", rankingMap());
         m.put("throughput_eps", throughputEps);
         m.put("rate_eps", rate);
         m.put("seconds", seconds);
@@ -123,9 +126,36 @@ record DemoResult(
         m.put("problems", problems);
         m.put("data", dataDescription);
         m.put("model", modelFile.toString());
+        m.put("sequence_model", sequenceModelFile == null ? null : sequenceModelFile.toString());
         m.put("llm", llmDescription);
         m.put("dashboard", dashboardUrl);
         m.put("machine", machine);
+        return m;
+    }
+
+    /**
+     * hit@k of the lists sent, by retrieval source, and of the two retrievals on the same
+     * interactions (the sequence model's own top k against popularity's shadow top k).
+     */
+    private Map<String, Object> rankingMap() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("k", ranking.k());
+        Map<String, Object> sent = new LinkedHashMap<>();
+        ranking.sentBySource().forEach((source, hits) -> sent.put(source, hits(hits)));
+        r.put("sent_hit_at_k", sent);
+        Map<String, Object> same = new LinkedHashMap<>();
+        same.put("sequence", hits(ranking.sequenceRetrieved()));
+        same.put("popularity", hits(ranking.popularityShadow()));
+        r.put("retrieval_hit_at_k_same_interactions", same);
+        r.put("untracked_interactions", ranking.untracked());
+        return r;
+    }
+
+    private static Map<String, Object> hits(RankingHits.Hits h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("interactions", h.interactions());
+        m.put("hits", h.hits());
+        m.put("hit_rate", number(h.rate()));
         return m;
     }
 

@@ -39,6 +39,10 @@ public final class DemoSettings {
     final Duration timeout;
     final Path out;
     final Path model;
+    /** A next-item model for candidate retrieval, or null: popularity retrieves. */
+    final Path sequenceModel;
+    /** Share of requests sent without candidates, so that the job retrieves them. */
+    final double retrievalShare;
     final Path data;
     final Path modelCache;
     final SyntheticConfig synthetic;
@@ -68,6 +72,8 @@ public final class DemoSettings {
         badRecords = b.badRecords;
         out = b.out;
         model = b.model;
+        sequenceModel = b.sequenceModel;
+        retrievalShare = b.retrievalShare;
         data = b.data;
         modelCache = b.modelCache;
         synthetic = b.synthetic;
@@ -127,6 +133,8 @@ public final class DemoSettings {
         private Duration timeout;
         private Path out = Path.of("runs/demo");
         private Path model;
+        private Path sequenceModel;
+        private double retrievalShare = 0.5;
         private Path data;
         private Path modelCache = Path.of("runs/demo-model");
         private SyntheticConfig synthetic = SyntheticConfig.builder().build();
@@ -199,6 +207,18 @@ public final class DemoSettings {
         /** A trained model (model.onnx or its folder); null trains one (or reuses the cached one). */
         public Builder model(Path v) {
             model = v;
+            return this;
+        }
+
+        /** A next-item model (docs/model-contract.md) that retrieves candidates; null: popularity. */
+        public Builder sequenceModel(Path v) {
+            sequenceModel = v;
+            return this;
+        }
+
+        /** Share of requests sent without candidates (the job retrieves theirs), in [0, 1]. */
+        public Builder retrievalShare(double v) {
+            retrievalShare = v;
             return this;
         }
 
@@ -316,6 +336,9 @@ public final class DemoSettings {
             require(requestEvery >= 1, "--request-every must be at least 1, got " + requestEvery);
             require(candidates >= 1 && candidates <= 100, "--candidates must be in 1..100 (the worker's limit), got " + candidates);
             require(k >= 1 && k <= candidates, "--k must be in 1..candidates (" + candidates + "), got " + k);
+            require(retrievalShare >= 0 && retrievalShare <= 1, "--retrieval-share must be in [0, 1], got " + retrievalShare);
+            require(sequenceModel == null || Files.exists(sequenceModel),
+                    "--sequence-model " + sequenceModel + ": no such file or folder (./duet train --task next-item writes one)");
             require(badRecords >= 0 && badRecords <= events, "--bad-records must be in 0..events, got " + badRecords);
             require(timeout == null || !timeout.isNegative() && !timeout.isZero(), "--timeout must be positive");
             require(out != null, "--out is required");

@@ -25,12 +25,13 @@ final class OutputReader implements AutoCloseable {
     private final Properties consumerProperties;
     private final Ledger ledger;
     private final LiveStats stats;
+    private final RankingHits hits;
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile int unreadable;
 
-    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats) {
+    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats, RankingHits hits) {
         this.consumerProperties = new Properties();
         consumerProperties.putAll(clientProperties);
         consumerProperties.put("key.deserializer", StringDeserializer.class.getName());
@@ -41,6 +42,7 @@ final class OutputReader implements AutoCloseable {
         consumerProperties.put("auto.offset.reset", "earliest");
         this.ledger = ledger;
         this.stats = stats;
+        this.hits = hits;
         this.thread = new Thread(this::run, "duet-demo-output-reader");
         thread.setDaemon(true);
     }
@@ -95,6 +97,7 @@ final class OutputReader implements AutoCloseable {
         String kind = node.path("kind").asText();
         String id = node.path("id").asText();
         ledger.recommendation(kind.equals("request") ? Ledger.requestKey(id) : "interaction:" + id);
+        rank(kind, node);
         JsonNode scores = node.path("scores");
         int label = kind.equals("interaction") && node.hasNonNull("label") ? node.get("label").asInt() : -1;
         float score = scores.isArray() && scores.size() > 0 ? (float) scores.get(0).asDouble() : Float.NaN;
@@ -106,6 +109,30 @@ final class OutputReader implements AutoCloseable {
         stats.add(node.path("route").asText("unknown"), node.path("latency_ms").asLong(), label, score, crmScore,
                 node.hasNonNull("fallback_reason") ? node.get("fallback_reason").asText() : null,
                 System.currentTimeMillis());
+    }
+
+    /** Feeds the hit@k figures: a request's lists, an interaction's item, both with the event time. */
+    private void rank(String kind, JsonNode node) {
+        String user = node.path("user").asText();
+        long time = node.path("event_time").asLong();
+        if (kind.equals("interaction")) {
+            JsonNode items = node.path("items");
+            if (items.isArray() && items.size() == 1) {
+                hits.interaction(user, time, items.get(0).asText());
+            }
+        } else if (kind.equals("request")) {
+            hits.request(user, time, strings(node.path("items")), node.path("retrieval").asText("request"),
+                    node.has("retrieved_items") ? strings(node.get("retrieved_items")) : null,
+                    node.has("popularity_items") ? strings(node.get("popularity_items")) : null);
+        }
+    }
+
+    private static String[] strings(JsonNode array) {
+        String[] out = new String[array.isArray() ? array.size() : 0];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asText();
+        }
+        return out;
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.Random;
 
 /**
  * What the demo replays: the data's test period (the last 10 % in time, as {@link SampleBuilder}
- * splits it) as interactions, one request after every few interactions with candidates drawn from
- * the catalog, and a few malformed records spread through the stream. When more events are asked
+ * splits it) as interactions, one request after every few interactions, with candidates drawn from
+ * the catalog or (a set share of them) without candidates, so that the job retrieves them, and a
+ * few malformed records spread through the stream. When more events are asked
  * for than the test period holds, the replay starts earlier so that it still ends with the test
  * period: the job builds its user state from what it reads, and the earlier events warm it up.
  */
@@ -51,6 +52,15 @@ public final class ReplayPlan {
 
     /** Plans {@code events} good inputs (interactions and requests) plus {@code badRecords}. */
     static ReplayPlan of(Dataset dataset, int events, int requestEvery, int candidates, int k, int badRecords, long seed) {
+        return of(dataset, events, requestEvery, candidates, k, 0, badRecords, seed);
+    }
+
+    /**
+     * As above; a share {@code retrievalShare} of the requests (drawn with the seed) carry no
+     * candidates, so that the job retrieves theirs.
+     */
+    static ReplayPlan of(Dataset dataset, int events, int requestEvery, int candidates, int k, double retrievalShare,
+            int badRecords, long seed) {
         if (dataset.interactions().isEmpty()) {
             throw new IllegalArgumentException("data set " + dataset.name() + " has no timed interactions to replay"
                     + " (sequence-only data such as LastFM cannot be replayed)");
@@ -81,8 +91,10 @@ public final class ReplayPlan {
             if (++sinceRequest == requestEvery && good.size() < events) {
                 sinceRequest = 0;
                 String id = "demo-request-" + (++requestNo);
+                List<String> drawn = draw(catalog, candidates, random);
+                boolean retrieve = retrievalShare > 0 && random.nextDouble() < retrievalShare;
                 good.add(new InputRecord(InputRecord.Kind.REQUEST, Topics.REQUESTS, it.userId(),
-                        requestJson(id, it, draw(catalog, candidates, random), k), id));
+                        requestJson(id, it, retrieve ? null : drawn, k), id));
             }
         }
         List<InputRecord> all = new ArrayList<>(good);
@@ -167,7 +179,9 @@ public final class ReplayPlan {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("request_id", id);
         m.put("user", after.userId());
-        m.put("candidates", candidates);
+        if (candidates != null) {
+            m.put("candidates", candidates);
+        }
         m.put("k", k);
         m.put("timestamp", after.timestampMs());
         return json(m);

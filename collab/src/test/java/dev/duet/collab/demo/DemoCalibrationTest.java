@@ -20,13 +20,17 @@ class DemoCalibrationTest {
     void theCalibrationFileBecomesTheJobsGateCalibration() throws Exception {
         Path file = Files.writeString(tmp.resolve("calibration.json"), "{\"cold\":0,\"tail\":0,\"uncertainty\":1,\"bias\":0}");
         DemoSettings settings = DemoSettings.builder().calibration(file).build();
-        Configuration c = DemoJob.options("127.0.0.1:9092", 50051, tmp.resolve("model.onnx"), tmp.resolve("seed.jsonl"),
+        Configuration c = DemoJob.options("127.0.0.1:9092", 50051, tmp.resolve("model.onnx"), null, tmp.resolve("seed.jsonl"),
                 tmp, settings, 0);
         assertThat(c.get(JobOptions.GATE_CALIBRATION)).isEqualTo(file.toAbsolutePath().toString());
+        // Without a sequence model popularity retrieves; the shadow lists are measured either way.
+        assertThat(c.get(JobOptions.SEQUENCE_MODEL_PATH)).isEmpty();
+        assertThat(c.get(JobOptions.RETRIEVAL_SHADOW_POPULARITY)).isTrue();
 
-        Configuration none = DemoJob.options("127.0.0.1:9092", 50051, tmp.resolve("model.onnx"), tmp.resolve("seed.jsonl"),
+        Configuration none = DemoJob.options("127.0.0.1:9092", 50051, tmp.resolve("model.onnx"), tmp.resolve("seq.onnx"), tmp.resolve("seed.jsonl"),
                 tmp, DemoSettings.builder().build(), 0);
         assertThat(none.get(JobOptions.GATE_CALIBRATION)).isEmpty();
+        assertThat(none.get(JobOptions.SEQUENCE_MODEL_PATH)).isEqualTo(tmp.resolve("seq.onnx").toAbsolutePath().toString());
     }
 
     @Test

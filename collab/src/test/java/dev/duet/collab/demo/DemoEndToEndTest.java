@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.core.data.SyntheticConfig;
+import dev.duet.core.data.SyntheticDatasetGenerator;
+import dev.duet.core.testing.SequenceModelFixture;
 import dev.duet.trainer.model.Dcnv2Config;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,12 +32,19 @@ class DemoEndToEndTest {
 
     @Test
     void aShortDemoAccountsForEveryInputAndWritesItsReports(@TempDir Path dir) throws Exception {
+        SyntheticConfig data = SyntheticConfig.builder().users(150).items(300).ratings(12_000).build();
+        // A contract-following sequence model over the data's items (random vectors: it exercises
+        // retrieval, the hot path and the report, not ranking quality).
+        Path sequenceModel = SequenceModelFixture.builder()
+                .items(List.copyOf(new SyntheticDatasetGenerator(data).generate().items().keySet()))
+                .dim(8).maxHistory(10).build().write(dir.resolve("sequence.onnx"));
         DemoSettings settings = DemoSettings.builder()
                 .events(1500)
                 .rate(1000)
                 .warmUp(Duration.ofSeconds(10))
                 .badRecords(6)
-                .synthetic(SyntheticConfig.builder().users(150).items(300).ratings(12_000).build())
+                .synthetic(data)
+                .sequenceModel(sequenceModel)
                 .training(Dcnv2Config.builder().embeddingDim(8).deepLayers(32).maxEpochs(1).threads(1).build())
                 .modelCache(dir.resolve("model"))
                 .out(dir.resolve("out"))
@@ -81,6 +91,16 @@ class DemoEndToEndTest {
         assertThat(report.at("/latency_ms/p50").isNumber()).isTrue();
         assertThat(report.at("/latency_ms/llm/p99").isNumber()).isTrue();
         assertThat(report.at("/throughput_eps").asDouble()).isPositive();
+        // Half the requests came without candidates: the sequence model retrieved theirs, and
+        // popularity's shadow list was measured on the same interactions.
+        assertThat(report.at("/ranking/k").asInt()).isEqualTo(10);
+        assertThat(report.at("/ranking/sent_hit_at_k/sequence/interactions").asInt()).isPositive();
+        assertThat(report.at("/ranking/sent_hit_at_k/request/interactions").asInt()).isPositive();
+        int same = report.at("/ranking/retrieval_hit_at_k_same_interactions/sequence/interactions").asInt();
+        assertThat(same).isPositive()
+                .isEqualTo(report.at("/ranking/retrieval_hit_at_k_same_interactions/popularity/interactions").asInt());
+        assertThat(report.at("/sequence_model").asText()).endsWith("sequence.onnx");
+        assertThat(Files.readString(out.resolve(DemoReport.MARKDOWN_FILE))).contains("## Ranking quality (hit@10)");
         assertThat(report.at("/ok").asBoolean()).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("every input accounted for");
 

@@ -65,6 +65,27 @@ class ReplayPlanTest {
     }
 
     @Test
+    void aShareOfRequestsComesWithoutCandidatesForTheJobToRetrieve() throws Exception {
+        ReplayPlan plan = ReplayPlan.of(DATA, 1100, 10, 20, 5, 0.5, 0, 1);
+        int without = 0;
+        for (InputRecord r : plan.records()) {
+            if (r.kind() == InputRecord.Kind.REQUEST) {
+                var request = EventParser.parseRequest(r.value(), 0L);
+                if (request.candidates().isEmpty()) {
+                    without++;
+                } else {
+                    assertThat(request.candidates()).hasSize(20);
+                }
+            }
+        }
+        assertThat(plan.requests()).isEqualTo(100);
+        assertThat(without).isBetween(35, 65);
+        assertThat(ReplayPlan.of(DATA, 1100, 10, 20, 5, 1.0, 0, 1).records())
+                .filteredOn(r -> r.kind() == InputRecord.Kind.REQUEST)
+                .allMatch(r -> !r.value().contains("candidates"));
+    }
+
+    @Test
     void tooManyEventsForTheDataFailClearly() {
         assertThatThrownBy(() -> ReplayPlan.of(DATA, 1_000_000, 10, 20, 5, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--events");

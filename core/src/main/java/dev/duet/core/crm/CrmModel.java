@@ -11,6 +11,7 @@ import dev.duet.core.features.EncodedBatch;
 import dev.duet.core.features.FeatureEncoding;
 import dev.duet.core.features.ModelContract;
 import dev.duet.core.onnx.SharedSessions;
+import dev.duet.core.sequence.SequenceModelContract;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -72,6 +73,13 @@ public final class CrmModel implements AutoCloseable {
         try {
             OrtSession session = lease.session();
             Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            String task = meta.get(SequenceModelContract.META_TASK);
+            if (task != null && !task.equals(SequenceModelContract.TASK_CTR)) {
+                // Click models written before the task key existed carry none: absence means CTR.
+                throw new IllegalArgumentException(file + " is a " + task + " model ('" + SequenceModelContract.META_TASK
+                        + "' = '" + task + "'), not a CTR (click) model: give it as the sequence model"
+                        + " (retrieval.sequence-model), and a CRM here (docs/model-contract.md)");
+            }
             String json = meta.get(ModelContract.META_ENCODING);
             if (json == null) {
                 throw new IllegalArgumentException(

@@ -221,7 +221,10 @@ public final class EventParser {
         return name;
     }
 
-    /** A control command: {@code {"model_path"}}. */
+    /**
+     * A control command: {@code {"model_path", "target"}}; {@code target} is {@code crm} (the
+     * default) or {@code sequence-model}.
+     */
     public static ModelControl parseControl(String json) throws InvalidEventException {
         JsonNode root = object(json);
         JsonNode path = root.get("model_path");
@@ -232,7 +235,21 @@ public final class EventParser {
             throw new InvalidEventException("field 'model_path' is " + path.asText().length() + " characters long, at most "
                     + MAX_MODEL_PATH_LENGTH + " allowed");
         }
-        return new ModelControl(path.asText());
+        ModelControl.Target target = ModelControl.Target.CRM;
+        JsonNode targetNode = root.get("target");
+        if (targetNode != null && !targetNode.isNull()) {
+            target = null;
+            for (ModelControl.Target t : ModelControl.Target.values()) {
+                if (targetNode.isTextual() && t.wireName().equals(targetNode.asText())) {
+                    target = t;
+                }
+            }
+            if (target == null) {
+                throw new InvalidEventException("field 'target' must be \"crm\" or \"sequence-model\", got "
+                        + (targetNode.isTextual() ? "\"" + shorten(targetNode.asText()) + "\"" : kind(targetNode)));
+            }
+        }
+        return new ModelControl(target, path.asText());
     }
 
     private static JsonNode object(String json) throws InvalidEventException {
@@ -314,6 +331,10 @@ public final class EventParser {
             throw new InvalidEventException("field '" + field + "' is out of range: " + ms);
         }
         return ms;
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     private static String kind(JsonNode node) {

@@ -80,6 +80,19 @@ class EventParserTest {
     }
 
     @Test
+    void controlNamesTheModelItReplaces() throws Exception {
+        assertThat(EventParser.parseControl("{\"model_path\":\"/m\"}").target()).isEqualTo(ModelControl.Target.CRM);
+        assertThat(EventParser.parseControl("{\"model_path\":\"/m\",\"target\":\"crm\"}").target())
+                .isEqualTo(ModelControl.Target.CRM);
+        ModelControl sequence = EventParser.parseControl("{\"model_path\":\"/s.onnx\",\"target\":\"sequence-model\"}");
+        assertThat(sequence.target()).isEqualTo(ModelControl.Target.SEQUENCE_MODEL);
+        assertThat(sequence.modelPath()).isEqualTo("/s.onnx");
+        assertReason(() -> EventParser.parseControl("{\"model_path\":\"/m\",\"target\":\"sasrec\"}"),
+                "field 'target' must be \"crm\" or \"sequence-model\", got \"sasrec\"");
+        assertReason(() -> EventParser.parseControl("{\"model_path\":\"/m\",\"target\":3}"), "field 'target' must be");
+    }
+
+    @Test
     void deadLetterTruncatesPayloadAndWritesJson() {
         DeadLetter d = new DeadLetter("interactions", 2, 42, "field 'user' is required", "x".repeat(10_000), 7);
         assertThat(d.payload()).hasSize(DeadLetter.MAX_PAYLOAD + "...[truncated]".length());

@@ -31,6 +31,8 @@ public class JobEvent {
     public ItemDescriptor item;
     /** Control (kind CONTROL). */
     public String modelPath;
+    /** Control: which model {@link #modelPath} replaces ({@code ModelControl.Target} name; null: the CRM). */
+    public String controlTarget;
     /** POPULARITY: the item's decayed count as of {@link #timestampMs}. */
     public double itemPopularity;
 

@@ -53,6 +53,14 @@ public final class Recommendations {
             g.writeStringField("route", t.route);
             g.writeStringField("crm_model_version", t.crmModelVersion);
             g.writeStringField("llm_model_version", t.llmModelVersion);
+            g.writeStringField("retrieval", t.retrievalSource);
+            g.writeStringField("retrieval_model_version", t.retrievalModelVersion);
+            if (t.shadowPopularityItems != null) {
+                stringArray(g, "popularity_items", t.shadowPopularityItems);
+            }
+            if (t.retrievedItems != null) {
+                stringArray(g, "retrieved_items", t.retrievedItems);
+            }
             g.writeNumberField("crm_entropy", t.entropy);
             g.writeNumberField("gate", t.gate);
             g.writeNumberField("event_time", t.timestampMs);
@@ -72,5 +80,13 @@ public final class Recommendations {
             throw new UncheckedIOException(e);
         }
         return text.toString();
+    }
+
+    private static void stringArray(JsonGenerator g, String field, String[] values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 }

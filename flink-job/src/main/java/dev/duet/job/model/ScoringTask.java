@@ -36,6 +36,27 @@ public class ScoringTask {
     /** The model to score with; null for the job's configured model. */
     public String modelPath;
 
+    // Candidate retrieval (requests): set by the user operator, used by the retrieval step.
+    /** Where the candidates came from ({@link RetrievalSource}); null for interactions. */
+    public String retrievalSource;
+    /** Version of the sequence model that retrieved the candidates (source sequence), else null. */
+    public String retrievalModelVersion;
+    /**
+     * A request without its own candidates, until the retrieval step has run: the user's items in
+     * state, oldest first (what the sequence model reads, and what it must not retrieve); else null.
+     */
+    public String[] retrievalHistory;
+    /** The sequence model to retrieve with (from the control topic); null for the configured one. */
+    public String sequenceModelPath;
+    /** The user operator's catalog and popularity, by {@code CatalogViews} handle, for retrieved ids. */
+    public String catalogHandle;
+    /**
+     * Measurement only (retrieval.shadow-popularity): for a request the sequence model served,
+     * popularity's top k as it would have retrieved them, and the sequence model's own top k.
+     */
+    public String[] shadowPopularityItems;
+    public String[] retrievedItems;
+
     // Filled by the scoring operator.
     public float[] crmScores;
     public float[] userVector;
@@ -70,6 +91,7 @@ public class ScoringTask {
         userVector = null;
         itemVectors = null;
         candidatePopularity = null;
+        retrievalHistory = null;
     }
 
     public int candidateCount() {

@@ -5,6 +5,7 @@ import dev.duet.core.events.DeadLetter;
 import dev.duet.core.events.EventParser;
 import dev.duet.core.events.InteractionEvent;
 import dev.duet.core.events.InvalidEventException;
+import dev.duet.core.events.ModelControl;
 import dev.duet.core.events.RecommendationRequest;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
@@ -103,7 +104,9 @@ public class ParseEvents extends ProcessFunction<RawRecord, JobEvent> {
             event.item = ItemDescriptor.of(info);
         } else if (record.topic.equals(controlTopic)) {
             event.kind = EventKind.CONTROL;
-            event.modelPath = EventParser.parseControl(record.value).modelPath();
+            ModelControl control = EventParser.parseControl(record.value);
+            event.modelPath = control.modelPath();
+            event.controlTarget = control.target().name();
         } else {
             throw new InvalidEventException("record from unexpected topic '" + record.topic + "'");
         }

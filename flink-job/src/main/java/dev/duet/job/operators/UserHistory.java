@@ -4,12 +4,14 @@ import dev.duet.core.data.Interaction;
 import dev.duet.core.data.ItemInfo;
 import dev.duet.core.events.EventParser;
 import dev.duet.core.events.InvalidEventException;
+import dev.duet.core.events.ModelControl;
 import dev.duet.core.samples.Sample;
 import dev.duet.core.samples.SampleBuilder;
 import dev.duet.job.model.DecayedCount;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.JobEvent;
+import dev.duet.job.model.RetrievalSource;
 import dev.duet.job.model.ScoringTask;
 import dev.duet.job.model.UserState;
 import dev.duet.job.model.UserStateSerializer;
@@ -40,8 +42,9 @@ import org.apache.flink.util.Collector;
  * Per user (keyed by user id): the recent history in RocksDB. Every interaction first becomes a
  * prequential sample built from the state as it was before it ({@link SampleBuilder#sample}, so the
  * features match training), then updates the state. A request becomes one task whose candidates are
- * its own or the most popular items the user has not seen. The broadcast side holds the catalog,
- * item popularity and the current model path.
+ * its own or the most popular items the user has not seen (which the retrieval step after this one,
+ * {@link CandidateRetrieval}, replaces with the sequence model's when one is set). The broadcast
+ * side holds the catalog, item popularity and the current model paths (CRM and sequence model).
  *
  * <p>Recently used users' state objects are cached on the heap ({@link KeyedStateCache}): written
  * through to the state when this function runs in Flink's own operator (as in the harness tests),
@@ -60,6 +63,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     public static final MapStateDescriptor<String, String> CONTROL =
             new MapStateDescriptor<>("control", Types.STRING, Types.STRING);
     static final String MODEL_KEY = "model";
+    /** Control state key of the sequence model (candidate retrieval). */
+    static final String SEQUENCE_MODEL_KEY = "sequence-model";
 
     private static final long TOP_REFRESH_MS = 1000;
 
@@ -79,6 +84,10 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
     private transient Counter lateEvents;
     private transient Counter interactions;
     private transient Counter requests;
+    /** This subtask's catalog and popularity for the retrieval step ({@link CatalogViews}). */
+    private transient String catalogHandle;
+    private transient ReadOnlyBroadcastState<String, ItemDescriptor> catalogState;
+    private transient ReadOnlyBroadcastState<String, DecayedCount> popularityState;
 
     public UserHistory(int maxHistory, Duration ttl, Duration popularityHalfLife, int candidatePool, String catalogSeedFile) {
         this(maxHistory, ttl, popularityHalfLife, candidatePool, catalogSeedFile, 0);
@@ -119,6 +128,23 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         interactions = getRuntimeContext().getMetricGroup().counter("interactions");
         requests = getRuntimeContext().getMetricGroup().counter("requests");
+        catalogHandle = CatalogViews.register(new CatalogViews.View() {
+            @Override
+            public ItemDescriptor item(String itemId) throws Exception {
+                return UserHistory.this.item(itemId, catalogState);
+            }
+
+            @Override
+            public double popularity(String itemId, long timeMs) throws Exception {
+                return UserHistory.this.popularity(itemId, timeMs, popularityState);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws Exception {
+        CatalogViews.unregister(catalogHandle);
+        super.close();
     }
 
     /** Reads a JSON-lines catalog; a bad line fails with the file and line number. */
@@ -162,6 +188,8 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             }
         }
         ReadOnlyBroadcastState<String, ItemDescriptor> catalog = ctx.getBroadcastState(CATALOG);
+        catalogState = catalog;
+        popularityState = ctx.getBroadcastState(POPULARITY);
         String modelPath = ctx.getBroadcastState(CONTROL).get(MODEL_KEY);
         if (event.kind == EventKind.INTERACTION) {
             interactions.inc();
@@ -180,15 +208,22 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             users.update(userId, user);
         } else if (event.kind == EventKind.REQUEST) {
             requests.inc();
-            String[] ids = event.candidates != null && event.candidates.length > 0
-                    ? event.candidates
-                    : popularUnseen(user, event.timestampMs, ctx.getBroadcastState(POPULARITY), catalog);
+            boolean own = event.candidates != null && event.candidates.length > 0;
+            String[] ids = own ? event.candidates : popularUnseen(user, event.timestampMs, ctx.getBroadcastState(POPULARITY), catalog);
             Interaction probe = new Interaction(event.userId, ids.length > 0 ? ids[0] : "-", 0f, event.timestampMs);
             Sample sample = SampleBuilder.sample(probe, user.items, user.ratings, user.times);
             ScoringTask task = task(event, sample, user, catalog, modelPath);
             task.id = event.requestId;
             task.label = -1;
             task.k = event.k;
+            task.retrievalSource = own ? RetrievalSource.REQUEST : RetrievalSource.POPULARITY;
+            if (!own) {
+                // The retrieval step (CandidateRetrieval) may replace popularity's candidates. No copy:
+                // UserState replaces its arrays on every change, so this one stays as it is now.
+                task.retrievalHistory = user.items;
+                task.sequenceModelPath = ctx.getBroadcastState(CONTROL).get(SEQUENCE_MODEL_KEY);
+                task.catalogHandle = catalogHandle;
+            }
             task.candidates = new ItemDescriptor[ids.length];
             task.candidatePopularity = new double[ids.length];
             ReadOnlyBroadcastState<String, DecayedCount> popularity = ctx.getBroadcastState(POPULARITY);
@@ -329,7 +364,9 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             }
             case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId,
                     new DecayedCount(event.itemPopularity, event.timestampMs));
-            case CONTROL -> ctx.getBroadcastState(CONTROL).put(MODEL_KEY, event.modelPath);
+            case CONTROL -> ctx.getBroadcastState(CONTROL).put(
+                    ModelControl.Target.SEQUENCE_MODEL.name().equals(event.controlTarget) ? SEQUENCE_MODEL_KEY : MODEL_KEY,
+                    event.modelPath);
             default -> throw new IllegalStateException("unexpected event kind on the broadcast input: " + event.kind);
         }
     }

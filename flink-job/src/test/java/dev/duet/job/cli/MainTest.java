@@ -3,7 +3,9 @@ package dev.duet.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duet.core.testing.SequenceModelFixture;
 import dev.duet.job.JobOptions;
+import dev.duet.job.testing.TrainedModelFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -74,5 +76,25 @@ class MainTest {
         assertThat(lines[0]).contains("Model file not found").contains("/does/not/exist.onnx");
         assertThat(lines[1]).contains("unknown command 'frobnicate'");
         assertThat(lines[2]).containsAnyOf("no-port", "Model file not found");
+    }
+
+    @Test
+    void aModelOfTheWrongTaskIsOneLineNamingTheFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path sequence = SequenceModelFixture.builder().build().write(dir.resolve("sequence.onnx"));
+        Path crm = TrainedModelFixture.get().file;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertThat(Main.run(new String[] {"job", "--model", sequence.toString()})).isNotZero();
+            assertThat(Main.run(new String[] {"job", "--model", crm.toString(), "--retrieval.sequence-model", crm.toString()}))
+                    .isNotZero();
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString().trim().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).contains(sequence.toString()).contains("is a next-item model").contains("not a CTR (click) model");
+        assertThat(lines[1]).contains(crm.toString()).contains("is a CTR (click) model").contains("not a next-item model");
     }
 }

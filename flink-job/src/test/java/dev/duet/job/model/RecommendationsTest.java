@@ -48,6 +48,14 @@ class RecommendationsTest {
         m.put("route", t.route);
         m.put("crm_model_version", t.crmModelVersion);
         m.put("llm_model_version", t.llmModelVersion);
+        m.put("retrieval", t.retrievalSource);
+        m.put("retrieval_model_version", t.retrievalModelVersion);
+        if (t.shadowPopularityItems != null) {
+            m.put("popularity_items", List.of(t.shadowPopularityItems));
+        }
+        if (t.retrievedItems != null) {
+            m.put("retrieved_items", List.of(t.retrievedItems));
+        }
         m.put("crm_entropy", t.entropy);
         m.put("gate", t.gate);
         m.put("event_time", t.timestampMs);
@@ -92,6 +100,16 @@ class RecommendationsTest {
             t.fallbackReason = t.route.equals("fallback") ? "deadline exceeded" : null;
         }
         t.crmModelVersion = "crm-v1";
+        if (!interaction) {
+            t.retrievalSource = RetrievalSource.ALL[random.nextInt(RetrievalSource.ALL.length)];
+            if (t.retrievalSource.equals(RetrievalSource.SEQUENCE)) {
+                t.retrievalModelVersion = "seq-v" + random.nextInt(3);
+                if (random.nextBoolean()) {
+                    t.shadowPopularityItems = new String[] {"p" + random.nextInt(9), "p\"" + random.nextInt(9)};
+                    t.retrievedItems = new String[] {"i" + random.nextInt(9)};
+                }
+            }
+        }
         t.entropy = random.nextDouble();
         t.gate = random.nextInt(10) == 0 ? Double.NaN : random.nextDouble();
         t.timestampMs = 1_700_000_000_000L + random.nextInt(1_000_000);

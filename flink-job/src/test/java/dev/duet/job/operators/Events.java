@@ -58,4 +58,11 @@ final class Events {
         e.modelPath = path;
         return e;
     }
+
+    /** A control record that replaces the sequence model (candidate retrieval). */
+    static JobEvent sequenceModelControl(String path) {
+        JobEvent e = control(path);
+        e.controlTarget = dev.duet.core.events.ModelControl.Target.SEQUENCE_MODEL.name();
+        return e;
+    }
 }

@@ -11,6 +11,15 @@ public final class TestStreams {
 
     private TestStreams() {}
 
+    /** The ids {@link #items} gives, in order. */
+    public static List<String> itemIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("i" + i);
+        }
+        return ids;
+    }
+
     public static List<String> items(int count) {
         String[] genres = {"Drama", "Comedy", "Action", "Animation", "Horror"};
         List<String> out = new ArrayList<>();

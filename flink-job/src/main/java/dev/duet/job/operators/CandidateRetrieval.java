@@ -1,0 +1,303 @@
+package dev.duet.job.operators;
+
+import dev.duet.core.onnx.SharedSessions;
+import dev.duet.core.sequence.SequenceModel;
+import dev.duet.job.model.ItemDescriptor;
+import dev.duet.job.model.RetrievalSource;
+import dev.duet.job.model.ScoringTask;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Candidate retrieval, the step between the user operator and CRM scoring: a request without its
+ * own candidates gets the sequence model's exact top N ({@code requests.candidate-pool}) for the
+ * user's history instead of the popularity candidates the user operator gave it; everything else
+ * passes through. Popularity stays when no sequence model is set, and for a user none of whose
+ * items the model knows (its list would say nothing about the user); both are counted.
+ *
+ * <p>Requests are retrieved in micro-batches (one ONNX Runtime call per {@code
+ * retrieval.batch-size} requests or per {@code scoring.max-delay}); while a batch is pending,
+ * every task waits behind it, so a user's events leave in the order they came. The buffer is
+ * flushed before every checkpoint barrier and at the end of input, so it holds no state.
+ *
+ * <p>Hot swap as in {@link CrmBatchScorer}: a task names the sequence model path the control topic
+ * set; a new path is loaded on first use (up to three models open, sessions shared per JVM), a
+ * path that does not load is logged once and the previous model (or popularity) keeps serving.
+ */
+public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
+        implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CandidateRetrieval.class);
+    private static final int MAX_OPEN_MODELS = 3;
+    /** The path of "no sequence model": popularity retrieval. */
+    private static final String NONE = "";
+
+    /**
+     * @param sequenceModelPath the configured sequence model ("" for none: popularity)
+     * @param candidates N, items retrieved per request
+     * @param batchSize requests per sequence-model call
+     * @param maxDelayMs longest a request waits for its batch
+     * @param intraOpThreads ONNX Runtime threads per call (0: its default)
+     * @param shadowPopularity keep popularity's top k beside the sequence model's, for measurement
+     */
+    public record Settings(String sequenceModelPath, int candidates, int batchSize, long maxDelayMs, int intraOpThreads,
+            boolean shadowPopularity) implements Serializable {
+        public Settings {
+            if (candidates < 1 || batchSize < 1 || maxDelayMs < 0 || intraOpThreads < 0) {
+                throw new IllegalArgumentException("retrieval needs N >= 1, a batch size >= 1, a delay >= 0 and threads >= 0");
+            }
+            sequenceModelPath = sequenceModelPath == null ? NONE : sequenceModelPath;
+        }
+    }
+
+    private final Settings settings;
+
+    private transient List<ScoringTask> buffer;
+    private transient int pending;
+    private transient boolean timerSet;
+    private transient LinkedHashMap<String, SequenceModel> models;
+    private transient Set<String> failedPaths;
+    private transient String currentPath;
+    private transient volatile String currentVersion;
+    private transient Histogram batchSizes;
+    private transient Counter sequenceRetrievals;
+    private transient Counter popularityRetrievals;
+    private transient Counter coldUsers;
+    private transient Counter unknownHistoryItems;
+    private transient Counter failedRetrievals;
+    private transient Counter unresolvedCatalog;
+    private transient Counter modelSwaps;
+
+    public CandidateRetrieval(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        buffer = new ArrayList<>();
+        models = new LinkedHashMap<>(4, 0.75f, true);
+        failedPaths = new HashSet<>();
+        currentPath = settings.sequenceModelPath();
+        if (!currentPath.isEmpty()) {
+            models.put(currentPath, load(currentPath)); // a configured model that does not load stops the start
+        }
+        currentVersion = currentPath.isEmpty() ? "none" : models.get(currentPath).version();
+        batchSizes = getMetricGroup().histogram("retrievalBatchSize", new DescriptiveStatisticsHistogram(1000));
+        sequenceRetrievals = getMetricGroup().counter("retrievalSequence");
+        popularityRetrievals = getMetricGroup().counter("retrievalPopularity");
+        coldUsers = getMetricGroup().counter("retrievalColdUsers");
+        unknownHistoryItems = getMetricGroup().counter("retrievalUnknownHistoryItems");
+        failedRetrievals = getMetricGroup().counter("retrievalFailures");
+        unresolvedCatalog = getMetricGroup().counter("retrievalUnresolvedCatalog");
+        modelSwaps = getMetricGroup().counter("sequenceModelSwaps");
+        getMetricGroup().gauge("sequenceModelVersion", () -> currentVersion);
+    }
+
+    private SequenceModel load(String path) throws Exception {
+        return SequenceModel.load(Path.of(path), SharedSessions.Device.CPU, settings.intraOpThreads());
+    }
+
+    @Override
+    public void processElement(StreamRecord<ScoringTask> element) throws Exception {
+        ScoringTask task = element.getValue();
+        boolean retrieve = task.retrievalHistory != null;
+        if (!retrieve && buffer.isEmpty()) {
+            output.collect(element);
+            return;
+        }
+        buffer.add(task);
+        if (retrieve && ++pending >= settings.batchSize()) {
+            flush();
+        } else if (!timerSet) {
+            timerSet = true;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + settings.maxDelayMs(), this);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        timerSet = false;
+        flush();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flush();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    /** Retrieves for every buffered request (one call per model in use), then emits all in order. */
+    private void flush() throws Exception {
+        if (buffer == null || buffer.isEmpty()) {
+            return;
+        }
+        List<ScoringTask> tasks = buffer;
+        buffer = new ArrayList<>();
+        pending = 0;
+        Map<String, List<ScoringTask>> byModel = new LinkedHashMap<>();
+        for (ScoringTask t : tasks) {
+            if (t.retrievalHistory != null) {
+                String wanted = t.sequenceModelPath == null || t.sequenceModelPath.isEmpty() ? settings.sequenceModelPath() : t.sequenceModelPath;
+                byModel.computeIfAbsent(resolve(wanted), p -> new ArrayList<>()).add(t);
+            }
+        }
+        for (Map.Entry<String, List<ScoringTask>> group : byModel.entrySet()) {
+            if (group.getKey().isEmpty()) {
+                popularityRetrievals.inc(group.getValue().size());
+            } else {
+                retrieve(group.getKey(), models.get(group.getKey()), group.getValue());
+            }
+        }
+        for (ScoringTask t : tasks) {
+            t.retrievalHistory = null;
+            output.collect(new StreamRecord<>(t, t.timestampMs));
+        }
+    }
+
+    private void retrieve(String path, SequenceModel model, List<ScoringTask> tasks) throws Exception {
+        List<String[]> histories = new ArrayList<>(tasks.size());
+        for (ScoringTask t : tasks) {
+            histories.add(t.retrievalHistory);
+        }
+        List<SequenceModel.Retrieved> retrieved;
+        try {
+            // The user's items are both what the model reads and what it must not retrieve.
+            retrieved = model.topN(histories, histories, settings.candidates());
+        } catch (Exception e) {
+            // Counted and logged; the requests keep their popularity candidates.
+            if (failedRetrievals.getCount() == 0) {
+                LOG.error("Sequence model {} failed to retrieve; requests keep popularity candidates: {}", path, e.toString());
+            }
+            failedRetrievals.inc(tasks.size());
+            popularityRetrievals.inc(tasks.size());
+            return;
+        }
+        batchSizes.update(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            ScoringTask t = tasks.get(i);
+            SequenceModel.Retrieved r = retrieved.get(i);
+            unknownHistoryItems.inc(r.unknownHistoryItems());
+            CatalogViews.View view = CatalogViews.get(t.catalogHandle);
+            if (r.knownHistoryItems() == 0 || r.itemIds().length == 0 || view == null) {
+                if (view == null) {
+                    unresolvedCatalog.inc();
+                } else {
+                    coldUsers.inc();
+                }
+                popularityRetrievals.inc();
+                continue;
+            }
+            int k = Math.max(1, t.k);
+            if (settings.shadowPopularity()) {
+                t.shadowPopularityItems = firstIds(t.candidates, k);
+                t.retrievedItems = Arrays.copyOf(r.itemIds(), Math.min(k, r.itemIds().length));
+            }
+            ItemDescriptor[] candidates = new ItemDescriptor[r.itemIds().length];
+            double[] popularity = new double[candidates.length];
+            for (int c = 0; c < candidates.length; c++) {
+                candidates[c] = view.item(r.itemIds()[c]);
+                popularity[c] = view.popularity(r.itemIds()[c], t.timestampMs);
+            }
+            t.candidates = candidates;
+            t.candidatePopularity = popularity;
+            t.retrievalSource = RetrievalSource.SEQUENCE;
+            t.retrievalModelVersion = model.version();
+            sequenceRetrievals.inc();
+        }
+    }
+
+    private static String[] firstIds(ItemDescriptor[] items, int k) {
+        String[] ids = new String[Math.min(k, items == null ? 0 : items.length)];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = items[i].itemId;
+        }
+        return ids;
+    }
+
+    /** The path to retrieve with: the wanted one if it loads, else the last good one ("" is popularity). */
+    private String resolve(String path) {
+        if (path.isEmpty() || models.containsKey(path)) {
+            setCurrent(path);
+            return path;
+        }
+        if (failedPaths.contains(path)) {
+            return currentPath;
+        }
+        try {
+            SequenceModel model = load(path);
+            models.put(path, model);
+            LOG.info("Sequence model swapped: now retrieving with {} (version {})", path, model.version());
+            modelSwaps.inc();
+            setCurrent(path);
+            evict();
+            return path;
+        } catch (Exception e) {
+            failedPaths.add(path);
+            LOG.error("Cannot load the sequence model {} from the control topic; keeping {}: {}", path,
+                    currentPath.isEmpty() ? "popularity retrieval" : currentPath, e.getMessage());
+            return currentPath;
+        }
+    }
+
+    private void setCurrent(String path) {
+        currentPath = path;
+        currentVersion = path.isEmpty() ? "none" : models.get(path).version();
+    }
+
+    private void evict() throws Exception {
+        while (models.size() > MAX_OPEN_MODELS) {
+            String eldest = models.keySet().iterator().next();
+            if (eldest.equals(currentPath)) {
+                break;
+            }
+            models.remove(eldest).close();
+        }
+    }
+
+    /** The version retrieving now ("none": popularity), as the gauge shows it. */
+    String currentVersion() {
+        return currentVersion;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (models != null) {
+            for (SequenceModel m : models.values()) {
+                m.close();
+            }
+            models.clear();
+        }
+        super.close();
+    }
+}
