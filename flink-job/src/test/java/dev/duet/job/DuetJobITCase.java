@@ -219,7 +219,8 @@ class DuetJobITCase {
         assertThat(retrieved).isEqualTo(M / 2);
         assertThat(counterSum(metrics, "retrievalSequence")).isEqualTo(sequence);
         assertThat(counterSum(metrics, "retrievalPopularity")).isEqualTo(retrieved - sequence);
-        assertThat(find(metrics, "sequenceModelVersion", Gauge.class)).allMatch(g -> "seq-it".equals(g.getValue()));
+        assertThat(find(metrics, "sequenceModelVersionHash", Gauge.class))
+                .allMatch(g -> Long.valueOf(dev.duet.job.operators.CrmBatchScorer.versionHash("seq-it")).equals(g.getValue()));
         // Every interaction was checked against its user's last list, or counted as having none.
         long checked = 0;
         for (String route : new String[] {"crm", "llm", "fallback"}) {
@@ -274,7 +275,7 @@ class DuetJobITCase {
                 .allSatisfy(g -> assertThat(((Number) g.getValue()).intValue()).isZero());
         assertThat(find(metrics, "crmModelVersionHash", Gauge.class))
                 .allSatisfy(g -> assertThat(g.getValue()).isEqualTo(dev.duet.job.operators.CrmBatchScorer.versionHash("exact-v1")));
-        Set<String> duetGauges = Set.of("auc", "logLoss", "samples", "breakerState", "crmModelVersionHash", "llmGateThreshold",
+        Set<String> duetGauges = Set.of("auc", "logLoss", "samples", "breakerState", "crmModelVersionHash", "sequenceModelVersionHash", "hitRate", "llmGateThreshold",
                 "llmShare", "llmWorkersAvailable", "userStateCacheHits", "userStateCacheMisses", "userStateCacheWrites",
                 "itemStateCacheHits", "itemStateCacheMisses", "itemStateCacheWrites");
         int duet = 0;

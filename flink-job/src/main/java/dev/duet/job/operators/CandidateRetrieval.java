@@ -109,7 +109,10 @@ public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
         failedRetrievals = getMetricGroup().counter("retrievalFailures");
         unresolvedCatalog = getMetricGroup().counter("retrievalUnresolvedCatalog");
         modelSwaps = getMetricGroup().counter("sequenceModelSwaps");
-        getMetricGroup().gauge("sequenceModelVersion", () -> currentVersion);
+        // Numeric, so every metric reporter exports it (Prometheus reads a String gauge as 0); the
+        // version itself is in every output's retrieval_model_version.
+        getMetricGroup().gauge("sequenceModelVersionHash",
+                () -> "none".equals(currentVersion) ? 0L : CrmBatchScorer.versionHash(currentVersion));
     }
 
     private SequenceModel load(String path) throws Exception {
