@@ -12,6 +12,8 @@ final class Subcommands {
         List<Object> commands = new ArrayList<>();
         // calibrate and collaboration eval (dev.duet.collab.calibration):
         commands.addAll(dev.duet.collab.calibration.Commands.all());
+        // train-llm and export-llm-data (dev.duet.collab.corella):
+        commands.addAll(dev.duet.collab.corella.Commands.all());
         // demo (dev.duet.collab.demo):
         commands.add(new dev.duet.collab.demo.DemoCommand());
         // bench pipeline (dev.duet.collab.bench):

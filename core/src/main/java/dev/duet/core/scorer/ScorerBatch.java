@@ -69,6 +69,59 @@ public final class ScorerBatch {
         return tensors(rowIds);
     }
 
+    /**
+     * The same inputs with the texts left as indices into {@link #textTable()} (padding: the index
+     * one past the table's end, a zero vector) and the candidate-history cosine similarities
+     * computed: what training needs, without copying every history embedding.
+     */
+    public record Indexed(int rows, long[] candidate, long[] history, float[] cosine, float[] historyRating,
+            float[] historyMask, float[] userBehaviour, float[] itemBehaviour, float[] dense) {}
+
+    /** The distinct text embeddings the rows refer to. */
+    public List<float[]> textTable() {
+        return texts;
+    }
+
+    /** {@link Indexed} inputs of the given rows, in that order. */
+    public Indexed indexed(int[] rowIds) {
+        int n = rowIds.length;
+        int e = settings.textDim();
+        int k = settings.historyLength();
+        int d = settings.behaviourDim();
+        int w = ScorerContract.DENSE_WIDTH;
+        long[] cand = new long[n];
+        long[] hist = new long[n * k];
+        float[] cos = new float[n * k];
+        float[] rat = new float[n * k];
+        float[] msk = new float[n * k];
+        float[] u = new float[n * d];
+        float[] it = new float[n * d];
+        float[] den = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            int r = rowIds[i];
+            cand[i] = candidate[r];
+            float[] c = texts.get(candidate[r]);
+            for (int j = 0; j < k; j++) {
+                int t = history[r * k + j];
+                hist[i * k + j] = t >= 0 ? t : texts.size();
+                if (t >= 0) {
+                    float[] h = texts.get(t);
+                    float dot = 0;
+                    for (int x = 0; x < e; x++) {
+                        dot += c[x] * h[x];
+                    }
+                    cos[i * k + j] = dot;
+                }
+            }
+            System.arraycopy(rating, r * k, rat, i * k, k);
+            System.arraycopy(mask, r * k, msk, i * k, k);
+            System.arraycopy(user, r * d, u, i * d, d);
+            System.arraycopy(item, r * d, it, i * d, d);
+            System.arraycopy(dense, r * w, den, i * w, w);
+        }
+        return new Indexed(n, cand, hist, cos, rat, msk, u, it, den);
+    }
+
     /** Inputs of the given rows, in that order. */
     public Tensors tensors(int[] rowIds) {
         int n = rowIds.length;

@@ -134,9 +134,9 @@ public final class ScorerConfig {
         private int hidden = 64;
         private int maxEpochs = 8;
         private int patience = 2;
-        private double learningRate = 2e-3;
+        private double learningRate = 3e-3;
         private double weightDecay = 1e-4;
-        private int batchSize = 256;
+        private int batchSize = 512;
         private double hardnessPower = 1.0;
         private double alignWeight = 0.1;
         private double temperature = 0.2;

@@ -91,21 +91,69 @@ public final class ScorerNetwork {
         return new float[] {config.useCrmLogit() ? 1f : 0f, 1f, 1f};
     }
 
+    /** The graph's computation on the dense inputs of {@link #inputs} (what the exported graph gets). */
     public Output forward(Map<String, NDArray> w, NDList in) {
         NDArray c = in.get(0);
         NDArray h = in.get(1);
-        NDArray r = in.get(2);
-        NDArray m = in.get(3);
-        NDArray ub = in.get(4);
-        NDArray ib = in.get(5);
-        NDArray dense = in.get(6);
-        NDManager manager = c.getManager();
-        DataType type = c.getDataType();
-        int[] axis1 = {1};
-        int[] axis2 = {2};
-
         NDArray ct = c.matMul(w.get("text_w")).add(w.get("text_b"));
         NDArray ht = h.matMul(w.get("text_w")).add(w.get("text_b"));
+        NDArray cos = h.mul(c.expandDims(1)).sum(new int[] {2});
+        return tail(w, ct, ht, cos, in.get(2), in.get(3), in.get(4), in.get(5), in.get(6));
+    }
+
+    /**
+     * The text table with a zero row appended (the padding index), as an array without gradient.
+     */
+    public NDArray table(NDManager manager, ScorerBatch batch, DataType type) {
+        java.util.List<float[]> texts = batch.textTable();
+        int e = settings.textDim();
+        float[] flat = new float[(texts.size() + 1) * e];
+        for (int i = 0; i < texts.size(); i++) {
+            System.arraycopy(texts.get(i), 0, flat, i * e, e);
+        }
+        return array(manager, flat, type, texts.size() + 1, e);
+    }
+
+    /** The indexed inputs of some rows: candidate and history indices, cosines, and the rest. */
+    public NDList indexedInputs(NDManager manager, ScorerBatch.Indexed t, DataType type) {
+        int n = t.rows();
+        int k = settings.historyLength();
+        int d = settings.behaviourDim();
+        return new NDList(
+                manager.create(t.candidate(), new Shape(n)),
+                manager.create(t.history(), new Shape((long) n * k)),
+                array(manager, t.cosine(), type, n, k),
+                array(manager, t.historyRating(), type, n, k),
+                array(manager, t.historyMask(), type, n, k),
+                array(manager, t.userBehaviour(), type, n, d),
+                array(manager, t.itemBehaviour(), type, n, d),
+                array(manager, t.dense(), type, n, ScorerContract.DENSE_WIDTH));
+    }
+
+    /**
+     * The same computation with the texts given as indices into the table: the table is projected
+     * once and gathered (the projection of a gathered row equals the gathered projection; the zero
+     * padding row projects to the bias, as a zero history row does), so training never copies the
+     * history embeddings. The cosines come precomputed.
+     */
+    public Output forwardIndexed(Map<String, NDArray> w, NDArray table, NDList in) {
+        NDManager manager = in.get(0).getManager();
+        NDArray projected = table.matMul(w.get("text_w"));
+        projected.attach(manager);
+        NDArray biased = projected.add(w.get("text_b"));
+        biased.attach(manager);
+        long n = in.get(0).getShape().get(0);
+        NDArray ct = biased.get(in.get(0));
+        NDArray ht = biased.get(in.get(1)).reshape(n, settings.historyLength(), config.dim());
+        return tail(w, ct, ht, in.get(2), in.get(3), in.get(4), in.get(5), in.get(6), in.get(7));
+    }
+
+    private Output tail(Map<String, NDArray> w, NDArray ct, NDArray ht, NDArray cos, NDArray r, NDArray m,
+            NDArray ub, NDArray ib, NDArray dense) {
+        NDManager manager = r.getManager();
+        DataType type = r.getDataType();
+        int[] axis1 = {1};
+        int[] axis2 = {2};
         NDArray item = ct.add(ib.matMul(w.get("item_beh_w")));
         NDArray hr = ht.add(r.expandDims(2).mul(w.get("rating_w")));
         NDArray query = item.matMul(w.get("attn_w"));
@@ -116,7 +164,6 @@ public final class ScorerNetwork {
         NDArray count = m.sum(axis1, true).maximum(1f);
         NDArray userText = hr.mul(m.expandDims(2)).sum(axis1).div(count);
         NDArray userBehaviour = ub.matMul(w.get("user_beh_w"));
-        NDArray cos = h.mul(c.expandDims(1)).sum(axis2);
         NDArray attendedRating = attention.mul(r).sum(axis1, true);
         NDArray ratedSimilarity = cos.mul(r).mul(m).sum(axis1, true).div(count);
         NDArray meanSimilarity = cos.mul(m).sum(axis1, true).div(count);
@@ -129,6 +176,16 @@ public final class ScorerNetwork {
         return new Output(z.squeeze(1), userText, ct);
     }
 
+    /** {@link #loss(Map, Output, NDArray, NDArray, NDArray, NDArray)} on the dense inputs. */
+    public NDArray loss(Map<String, NDArray> w, NDList in, NDArray labels, NDArray weights) {
+        return loss(w, forward(w, in), in.get(4), in.get(5), labels, weights);
+    }
+
+    /** The training loss on the indexed inputs (what the trainer optimises). */
+    public NDArray lossIndexed(Map<String, NDArray> w, NDArray table, NDList in, NDArray labels, NDArray weights) {
+        return loss(w, forwardIndexed(w, table, in), in.get(5), in.get(6), labels, weights);
+    }
+
     /**
      * The training loss: hardness-weighted binary cross-entropy (mean over the batch) plus
      * {@code alignWeight} times the two in-batch InfoNCE alignment losses.
@@ -136,8 +193,8 @@ public final class ScorerNetwork {
      * @param labels [B] in {0, 1}
      * @param weights [B] sample weights (mean 1 over the training split)
      */
-    public NDArray loss(Map<String, NDArray> w, NDList in, NDArray labels, NDArray weights) {
-        Output o = forward(w, in);
+    public NDArray loss(Map<String, NDArray> w, Output o, NDArray userVector, NDArray itemVector, NDArray labels,
+            NDArray weights) {
         NDArray z = o.logit();
         // softplus(z) - y z, computed stably.
         NDArray softplus = z.maximum(0f).add(z.abs().neg().exp().add(1f).log());
@@ -145,8 +202,8 @@ public final class ScorerNetwork {
         if (config.alignWeight() == 0) {
             return bce;
         }
-        NDArray align = infoNce(o.userText().matMul(w.get("align_user")), in.get(4))
-                .add(infoNce(o.itemText().matMul(w.get("align_item")), in.get(5)));
+        NDArray align = infoNce(o.userText().matMul(w.get("align_user")), userVector)
+                .add(infoNce(o.itemText().matMul(w.get("align_item")), itemVector));
         return bce.add(align.mul((float) config.alignWeight()));
     }
 

@@ -33,9 +33,10 @@ public final class ScorerTrainer {
             double seconds) {}
 
     static {
-        // Two cores: PyTorch's own pools must not oversubscribe them (read when the engine starts).
+        // The machine has two cores shared with the encoder and other work: one PyTorch thread
+        // (more only oversubscribes them; read when the engine starts; a system property overrides).
         System.setProperty("ai.djl.pytorch.num_interop_threads", System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
-        System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "2"));
+        System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "1"));
     }
 
     private final ScorerSettings settings;
@@ -101,11 +102,12 @@ public final class ScorerTrainer {
             int steps = 0;
             try (NDManager manager = NDManager.newBaseManager()) {
                 Map<String, NDArray> w = ScorerNetwork.arrays(manager, params, DataType.FLOAT32, true);
+                NDArray table = network.table(manager, train, DataType.FLOAT32);
                 for (int from = 0; from + 1 < n; from += config.batchSize()) {
                     int to = Math.min(n, from + config.batchSize());
                     int[] rows = java.util.Arrays.copyOfRange(order, from, to);
                     try (NDManager step = manager.newSubManager()) {
-                        NDList in = network.inputs(step, train.tensors(rows), DataType.FLOAT32);
+                        NDList in = network.indexedInputs(step, train.indexed(rows), DataType.FLOAT32);
                         float[] y = new float[rows.length];
                         float[] sw = new float[rows.length];
                         for (int i = 0; i < rows.length; i++) {
@@ -115,7 +117,7 @@ public final class ScorerTrainer {
                         NDArray yArray = step.create(y, new Shape(rows.length));
                         NDArray wArray = step.create(sw, new Shape(rows.length));
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray loss = network.loss(w, in, yArray, wArray);
+                            NDArray loss = network.lossIndexed(w, table, in, yArray, wArray);
                             gc.backward(loss);
                             lossSum += loss.getFloat();
                         }

@@ -23,17 +23,22 @@ public record TrainedScorer(ScorerSettings settings, ScorerConfig config, Scorer
         return new TrainedScorer(settings, config, parameters, scorer, crm, bias);
     }
 
-    /** {@code z} of every row (the network before the blend), in float32 through DJL. */
+    /** {@code z} of every row (the network before the blend), in float32 through DJL (indexed inputs, as in training). */
     public float[] rawLogits(ScorerBatch batch) {
         ScorerNetwork network = new ScorerNetwork(settings, config);
         float[] out = new float[batch.size()];
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> w = ScorerNetwork.arrays(manager, parameters, DataType.FLOAT32, false);
+            NDArray table = network.table(manager, batch, DataType.FLOAT32);
             for (int from = 0; from < batch.size(); from += CHUNK) {
                 int to = Math.min(batch.size(), from + CHUNK);
+                int[] rows = new int[to - from];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = from + i;
+                }
                 try (NDManager step = manager.newSubManager()) {
-                    NDList in = network.inputs(step, batch.tensors(from, to), DataType.FLOAT32);
-                    float[] z = network.forward(w, in).logit().toFloatArray();
+                    NDList in = network.indexedInputs(step, batch.indexed(rows), DataType.FLOAT32);
+                    float[] z = network.forwardIndexed(w, table, in).logit().toFloatArray();
                     System.arraycopy(z, 0, out, from, z.length);
                 }
             }

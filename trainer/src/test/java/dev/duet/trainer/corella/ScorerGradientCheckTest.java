@@ -37,14 +37,35 @@ class ScorerGradientCheckTest {
         Map<String, double[]> analytic = new java.util.HashMap<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> w = ScorerNetwork.arrays(manager, p, DataType.FLOAT64, true);
-            NDList in = network.inputs(manager, batch.tensors(0, batch.size()), DataType.FLOAT64);
             NDArray y = manager.create(toDouble(labels), new Shape(labels.length));
             NDArray sw = manager.create(toDouble(weights), new Shape(weights.length));
+            // The trainer's path: texts as indices into the table.
+            NDArray table = network.table(manager, batch, DataType.FLOAT64);
+            NDList indexed = network.indexedInputs(manager, batch.indexed(allRows(batch.size())), DataType.FLOAT64);
+            double lossIndexed;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(network.loss(w, in, y, sw));
+                NDArray loss = network.lossIndexed(w, table, indexed, y, sw);
+                lossIndexed = loss.getDouble();
+                gc.backward(loss);
             }
             for (String name : ScorerParameters.NAMES) {
                 analytic.put(name, w.get(name).getGradient().toDoubleArray());
+            }
+            // The exported graph's path (dense embeddings) gives the same loss and gradients, up to the
+            // cosines, which the indexed path takes precomputed in float32 (as serving computes them).
+            Map<String, NDArray> w2 = ScorerNetwork.arrays(manager, p, DataType.FLOAT64, true);
+            NDList dense = network.inputs(manager, batch.tensors(0, batch.size()), DataType.FLOAT64);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = network.loss(w2, dense, y, sw);
+                assertThat(loss.getDouble()).isCloseTo(lossIndexed, org.assertj.core.data.Offset.offset(1e-6));
+                gc.backward(loss);
+            }
+            for (String name : ScorerParameters.NAMES) {
+                double[] g = w2.get(name).getGradient().toDoubleArray();
+                for (int i = 0; i < g.length; i++) {
+                    assertThat(g[i]).as(name + "[" + i + "]").isCloseTo(analytic.get(name)[i],
+                            org.assertj.core.data.Offset.offset(1e-6));
+                }
             }
         }
 
@@ -55,15 +76,16 @@ class ScorerGradientCheckTest {
         int checked = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> w = ScorerNetwork.arrays(manager, p, DataType.FLOAT64, false);
-            NDList in = network.inputs(manager, batch.tensors(0, batch.size()), DataType.FLOAT64);
+            NDArray table = network.table(manager, batch, DataType.FLOAT64);
+            NDList in = network.indexedInputs(manager, batch.indexed(allRows(batch.size())), DataType.FLOAT64);
             NDArray y = manager.create(toDouble(labels), new Shape(labels.length));
             NDArray sw = manager.create(toDouble(weights), new Shape(weights.length));
             for (int trial = 0; trial < 300; trial++) {
                 String name = names.get(trial % names.size());
                 double[] base = toDouble(p.get(name));
                 int i = random.nextInt(base.length);
-                double numeric = (loss(network, manager, w, name, p, base, i, eps, in, y, sw)
-                        - loss(network, manager, w, name, p, base, i, -eps, in, y, sw)) / (2 * eps);
+                double numeric = (loss(network, manager, w, table, name, p, base, i, eps, in, y, sw)
+                        - loss(network, manager, w, table, name, p, base, i, -eps, in, y, sw)) / (2 * eps);
                 double auto = analytic.get(name)[i];
                 double error = Math.abs(numeric - auto) / Math.max(1e-7, Math.abs(numeric) + Math.abs(auto));
                 worst = Math.max(worst, error);
@@ -79,7 +101,8 @@ class ScorerGradientCheckTest {
         }
     }
 
-    private static double loss(ScorerNetwork network, NDManager manager, Map<String, NDArray> weights, String name,
+    private static double loss(ScorerNetwork network, NDManager manager, Map<String, NDArray> weights, NDArray table,
+            String name,
             ScorerParameters p, double[] base, int index, double delta, NDList in, NDArray y, NDArray sw) {
         try (NDManager step = manager.newSubManager()) {
             Map<String, NDArray> w = new java.util.HashMap<>(weights);
@@ -92,8 +115,16 @@ class ScorerGradientCheckTest {
                 local.add(a.duplicate());
             }
             local.forEach(a -> a.attach(step));
-            return network.loss(w, local, y, sw).getDouble();
+            return network.lossIndexed(w, table, local, y, sw).getDouble();
         }
+    }
+
+    static int[] allRows(int n) {
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return rows;
     }
 
     private static double[] toDouble(float[] v) {
