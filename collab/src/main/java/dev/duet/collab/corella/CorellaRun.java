@@ -37,7 +37,7 @@ public final class CorellaRun {
     /** The compared training variants. */
     public static final List<String> VARIANTS = List.of("full", "no_alignment", "no_hard_emphasis", "text_only");
 
-    private final ScorerConfig base;
+    private final List<ScorerConfig> candidates;
     private final List<String> encoders;
     private final int seeds;
     private final boolean ablations;
@@ -45,12 +45,12 @@ public final class CorellaRun {
     private final boolean blendOnHard;
     private final PrintStream out;
 
-    public CorellaRun(ScorerConfig base, List<String> encoders, int seeds, boolean ablations, int threads,
+    public CorellaRun(List<ScorerConfig> candidates, List<String> encoders, int seeds, boolean ablations, int threads,
             boolean blendOnHard, PrintStream out) {
-        if (encoders.isEmpty() || seeds < 1) {
-            throw new IllegalArgumentException("need at least one encoder and one seed");
+        if (encoders.isEmpty() || seeds < 1 || candidates.isEmpty()) {
+            throw new IllegalArgumentException("need at least one encoder, one configuration and one seed");
         }
-        this.base = base;
+        this.candidates = List.copyOf(candidates);
         this.encoders = List.copyOf(encoders);
         this.seeds = seeds;
         this.ablations = ablations;
@@ -87,23 +87,34 @@ public final class CorellaRun {
             CrmAnswers testCrm = CrmAnswers.score(crm, split.test(), dataset);
             double[] thresholds = Collaboration.thresholds(validCrm.probability());
 
-            // Encoder choice: the full variant, first seed, with each encoder; the better on validation stays.
+            // Encoder and configuration: the full variant, first seed, with each encoder and each
+            // candidate configuration; the best on validation stays.
             Map<String, Object> encoderChoice = new LinkedHashMap<>();
+            List<Map<String, Object>> grid = new ArrayList<>();
+            ScorerConfig base = null;
             Map<String, Data> data = new LinkedHashMap<>();
             Trained firstOfBest = null;
             String chosen = null;
             for (String name : encoders) {
                 Data d = encode(name, dataset, split, crm, trainCrm, validCrm, testCrm);
                 data.put(name, d);
-                Trained t = train(d, "full", 1, thresholds, name);
-                encoderChoice.put(name, Map.of("valid_collaboration_auc_at_20", t.result().bestValidScore(),
-                        "seconds_to_embed", d.embedSeconds(), "text_dim", d.settings().textDim()));
-                if (firstOfBest == null || t.result().bestValidScore() > firstOfBest.result().bestValidScore()) {
-                    firstOfBest = t;
-                    chosen = name;
+                double bestHere = Double.NEGATIVE_INFINITY;
+                for (ScorerConfig candidate : candidates) {
+                    Trained t = train(d, candidate, "full", 1, thresholds, name);
+                    grid.add(Map.of("encoder", name, "config", candidate.toString(),
+                            "valid_collaboration_auc_at_20", t.result().bestValidScore(),
+                            "test", t.test()));
+                    bestHere = Math.max(bestHere, t.result().bestValidScore());
+                    if (firstOfBest == null || t.result().bestValidScore() > firstOfBest.result().bestValidScore()) {
+                        firstOfBest = t;
+                        chosen = name;
+                        base = candidate;
+                    }
                 }
+                encoderChoice.put(name, Map.of("valid_collaboration_auc_at_20", bestHere,
+                        "seconds_to_embed", d.embedSeconds(), "text_dim", d.settings().textDim()));
             }
-            out.printf("Encoder kept (validation): %s%n", chosen);
+            out.printf("Kept on validation: encoder %s, %s%n", chosen, base);
             Data d = data.get(chosen);
             data.keySet().retainAll(List.of(chosen));
 
@@ -114,7 +125,7 @@ public final class CorellaRun {
                     if (variant.equals("full") && seed == 1) {
                         continue;
                     }
-                    runs.add(train(d, variant, seed, thresholds, chosen));
+                    runs.add(train(d, base, variant, seed, thresholds, chosen));
                 }
             }
             Trained export = null;
@@ -150,6 +161,7 @@ public final class CorellaRun {
             report.put("encoder", chosen);
             report.put("encoder_choice", encoderChoice);
             report.put("base_config", base.toString());
+            report.put("selection_grid", grid);
             report.put("blend_fitted_on", blendOnHard ? "validation samples routed at 20 %" : "all validation samples");
             report.put("budgets", java.util.Arrays.stream(Calibration.BUDGETS).boxed().toList());
             report.put("thresholds", java.util.Arrays.stream(thresholds).boxed().toList());
@@ -181,7 +193,7 @@ public final class CorellaRun {
         }
     }
 
-    private Trained train(Data d, String variant, long seed, double[] thresholds, String encoder) {
+    private Trained train(Data d, ScorerConfig base, String variant, long seed, double[] thresholds, String encoder) {
         ScorerConfig config = variant(base, variant, seed);
         String label = encoder + "/" + variant + "/seed " + seed;
         out.printf("Stage 2: training the scorer (%s): %s%n", label, config);

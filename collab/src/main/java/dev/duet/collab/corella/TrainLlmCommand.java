@@ -42,11 +42,14 @@ public final class TrainLlmCommand implements Callable<Integer> {
     @Option(names = "--max-epochs", defaultValue = "8", description = "Most epochs (the best on validation is kept). Default: ${DEFAULT-VALUE}.")
     int maxEpochs;
 
-    @Option(names = "--hardness-power", defaultValue = "1.0", description = "Sample weight = CRM entropy ^ this (0: none). Default: ${DEFAULT-VALUE}.")
-    double hardnessPower;
+    @Option(names = "--hardness-power", split = ",", defaultValue = "1,3", description = "Sample weight = CRM entropy ^ this (0: none); a list is a grid validation chooses from. Default: ${DEFAULT-VALUE}.")
+    List<Double> hardnessPower;
 
-    @Option(names = "--align-weight", defaultValue = "0.1", description = "Weight of the alignment loss. Default: ${DEFAULT-VALUE}.")
-    double alignWeight;
+    @Option(names = "--align-weight", split = ",", defaultValue = "0.1", description = "Weight of the alignment loss; a list is a grid. Default: ${DEFAULT-VALUE}.")
+    List<Double> alignWeight;
+
+    @Option(names = "--user-behaviour", arity = "1", split = ",", defaultValue = "false", description = "Whether the CRM's user vector is an input (always the alignment target); a list is a grid. Default: ${DEFAULT-VALUE}.")
+    List<Boolean> userBehaviour;
 
     @Option(names = "--blend-on", defaultValue = "hard", description = "Validation rows the final blend (scorer logit, CRM logit) is fitted on: hard (those routed at 20 %%) or all. Default: ${DEFAULT-VALUE}.")
     String blendOn;
@@ -75,10 +78,17 @@ public final class TrainLlmCommand implements Callable<Integer> {
         if (!blendOn.equals("hard") && !blendOn.equals("all")) {
             throw new IllegalArgumentException("--blend-on must be hard or all, got '" + blendOn + "'");
         }
-        ScorerConfig config = ScorerConfig.builder().maxEpochs(maxEpochs).hardnessPower(hardnessPower)
-                .alignWeight(alignWeight).dim(dim).build();
+        List<ScorerConfig> grid = new java.util.ArrayList<>();
+        for (double h : hardnessPower) {
+            for (double a : alignWeight) {
+                for (boolean u : userBehaviour) {
+                    grid.add(ScorerConfig.builder().maxEpochs(maxEpochs).hardnessPower(h).alignWeight(a)
+                            .useUserBehaviour(u).dim(dim).build());
+                }
+            }
+        }
         Dataset dataset = data.load(System.out);
-        new CorellaRun(config, encoders, seeds, !noAblations, threads, blendOn.equals("hard"), System.out).run(dataset, crmFile, out);
+        new CorellaRun(grid, encoders, seeds, !noAblations, threads, blendOn.equals("hard"), System.out).run(dataset, crmFile, out);
         return 0;
     }
 }

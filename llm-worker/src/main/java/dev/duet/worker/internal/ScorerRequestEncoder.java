@@ -83,13 +83,24 @@ public final class ScorerRequestEncoder implements AutoCloseable {
                 candidateTexts[q][c] = slot(itemText.full(r.getCandidates(c)), index, table, missing, missingAt);
             }
         }
-        // The encoder pads a call to its longest text: chunks keep a cold start's memory bounded.
-        for (int from = 0; from < missing.size(); from += 256) {
-            int to = Math.min(missing.size(), from + 256);
-            float[][] embedded = encoder.embed(missing.subList(from, to));
+        // The encoder pads a call to its longest text: chunks of similar length waste little on
+        // padding, and chunking keeps a cold start's memory bounded.
+        Integer[] byLength = new Integer[missing.size()];
+        for (int i = 0; i < byLength.length; i++) {
+            byLength[i] = i;
+        }
+        java.util.Arrays.sort(byLength, java.util.Comparator.comparingInt(i -> missing.get(i).length()));
+        for (int from = 0; from < byLength.length; from += 64) {
+            int to = Math.min(byLength.length, from + 64);
+            List<String> chunk = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
-                table.set(missingAt.get(i), embedded[i - from]);
-                cache.put(missing.get(i), embedded[i - from]);
+                chunk.add(missing.get(byLength[i]));
+            }
+            float[][] embedded = encoder.embed(chunk);
+            for (int i = from; i < to; i++) {
+                int m = byLength[i];
+                table.set(missingAt.get(m), embedded[i - from]);
+                cache.put(missing.get(m), embedded[i - from]);
             }
         }
         for (float[] e : table) {

@@ -28,6 +28,7 @@ public final class ScorerConfig {
     private final double temperature;
     private final boolean useBehaviour;
     private final boolean useCrmLogit;
+    private final boolean useUserBehaviour;
     private final long seed;
 
     private ScorerConfig(Builder b) {
@@ -43,6 +44,7 @@ public final class ScorerConfig {
         temperature = b.temperature;
         useBehaviour = b.useBehaviour;
         useCrmLogit = b.useCrmLogit;
+        useUserBehaviour = b.useUserBehaviour;
         seed = b.seed;
     }
 
@@ -64,6 +66,7 @@ public final class ScorerConfig {
         b.temperature = temperature;
         b.useBehaviour = useBehaviour;
         b.useCrmLogit = useCrmLogit;
+        b.useUserBehaviour = useUserBehaviour;
         b.seed = seed;
         return b;
     }
@@ -116,6 +119,15 @@ public final class ScorerConfig {
         return useCrmLogit;
     }
 
+    /**
+     * Whether the CRM's user vector is an input (it stays the alignment target either way). Under a
+     * global time split most test users are unknown to the CRM, so its user vector changes meaning
+     * between training and test; validation decides.
+     */
+    public boolean useUserBehaviour() {
+        return useBehaviour && useUserBehaviour;
+    }
+
     public long seed() {
         return seed;
     }
@@ -125,7 +137,7 @@ public final class ScorerConfig {
         return "ScorerConfig{dim=" + dim + ", hidden=" + hidden + ", epochs<=" + maxEpochs + ", patience=" + patience
                 + ", lr=" + learningRate + ", decay=" + weightDecay + ", batch=" + batchSize + ", hardness^"
                 + hardnessPower + ", align=" + alignWeight + ", tau=" + temperature + ", behaviour=" + useBehaviour
-                + ", crm_logit=" + useCrmLogit + ", seed=" + seed + "}";
+                + ", user_behaviour=" + useUserBehaviour() + ", crm_logit=" + useCrmLogit + ", seed=" + seed + "}";
     }
 
     /** Builder with the defaults chosen on ML-100K validation (docs/collaboration.md). */
@@ -133,7 +145,7 @@ public final class ScorerConfig {
         private int dim = 32;
         private int hidden = 64;
         private int maxEpochs = 8;
-        private int patience = 2;
+        private int patience = 1;
         private double learningRate = 3e-3;
         private double weightDecay = 1e-4;
         private int batchSize = 512;
@@ -142,6 +154,7 @@ public final class ScorerConfig {
         private double temperature = 0.2;
         private boolean useBehaviour = true;
         private boolean useCrmLogit = true;
+        private boolean useUserBehaviour = true;
         private long seed = 1;
 
         public Builder dim(int v) {
@@ -201,6 +214,11 @@ public final class ScorerConfig {
 
         public Builder useCrmLogit(boolean v) {
             useCrmLogit = v;
+            return this;
+        }
+
+        public Builder useUserBehaviour(boolean v) {
+            useUserBehaviour = v;
             return this;
         }
 

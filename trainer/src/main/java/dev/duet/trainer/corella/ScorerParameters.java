@@ -90,6 +90,10 @@ public final class ScorerParameters {
             java.util.Arrays.fill(values.get("item_beh_w"), 0f);
             java.util.Arrays.fill(values.get("user_beh_w"), 0f);
         }
+        if (!c.useUserBehaviour()) {
+            frozen.add("user_beh_w");
+            java.util.Arrays.fill(values.get("user_beh_w"), 0f);
+        }
         if (!c.useCrmLogit()) {
             frozen.add("crm_w");
             values.get("crm_w")[0] = 0f;
