@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** Options of the validation-side fit, shared by calibrate and by eval when it calibrates first. */
 public final class CalibrationOptions {
 
-    @Option(names = "--max-samples", defaultValue = "3000",
-            description = "Most samples the LLM answers per split (seeded, label-stratified). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-samples", defaultValue = "0",
+            description = "Most samples the LLM answers per split (seeded, label-stratified draw); 0: the whole split. Default: ${DEFAULT-VALUE}.")
     int maxSamples;
 
     @Option(names = "--sample-seed", defaultValue = "7",

@@ -208,7 +208,7 @@ public final class Calibrator {
     /** Builder; {@link #build()} validates. */
     public static final class Builder {
         private LlmOptions llm = LlmOptions.of("text-encoder", null);
-        private int maxSamples = 3000;
+        private int maxSamples = 0;
         private long seed = 7;
         private int warmHistory = SelectiveGate.DEFAULT_WARM_HISTORY;
         private double headPopularity = SelectiveGate.DEFAULT_HEAD_POPULARITY;
@@ -254,8 +254,8 @@ public final class Calibrator {
             if (llm == null) {
                 throw new IllegalArgumentException("an LLM backend is required");
             }
-            if (maxSamples < 20) {
-                throw new IllegalArgumentException("--max-samples must be at least 20, got " + maxSamples);
+            if (maxSamples != 0 && maxSamples < 20) {
+                throw new IllegalArgumentException("--max-samples must be 0 (all) or at least 20, got " + maxSamples);
             }
             if (warmHistory < 1 || !(headPopularity > 0)) {
                 throw new IllegalArgumentException("--warm-history and --head-popularity must be positive");

@@ -16,12 +16,14 @@ import picocli.CommandLine.Option;
 public final class LlmOptions {
 
     @Option(names = "--llm", paramLabel = "BACKEND", defaultValue = "text-encoder",
-            description = "LLM backend run in-process: text-encoder (MiniLM, default), causal-lm or openai.")
+            description = "LLM backend run in-process: text-encoder (MiniLM, default), causal-lm, openai or trained"
+                    + " (a scorer from ./duet train-llm, --llm-model its folder).")
     String backend = "text-encoder";
 
     @Option(names = "--llm-model", paramLabel = "DIR|NAME",
             description = "The backend's --model: causal-lm folder (e.g. ../shared/models/stories260k),"
-                    + " text-encoder name or folder (default all-minilm-l6-v2), openai model name.")
+                    + " text-encoder name or folder (default all-minilm-l6-v2), openai model name, trained: the"
+                    + " folder ./duet train-llm wrote.")
     String model;
 
     @Option(names = "--llm-threads", defaultValue = "0",

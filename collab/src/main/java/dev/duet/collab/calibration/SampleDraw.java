@@ -15,13 +15,13 @@ public final class SampleDraw {
 
     private SampleDraw() {}
 
-    /** Indices of at most {@code max} samples of {@code samples}, ascending. */
+    /** Indices of at most {@code max} samples of {@code samples} (0: all of them), ascending. */
     public static int[] stratified(List<Sample> samples, int max, long seed) {
-        if (max < 1) {
-            throw new IllegalArgumentException("--max-samples must be positive, got " + max);
+        if (max < 0) {
+            throw new IllegalArgumentException("--max-samples must not be negative, got " + max);
         }
         int n = samples.size();
-        if (n <= max) {
+        if (max == 0 || n <= max) {
             int[] all = new int[n];
             for (int i = 0; i < n; i++) {
                 all[i] = i;

@@ -14,6 +14,8 @@ final class Subcommands {
         commands.addAll(dev.duet.collab.calibration.Commands.all());
         // teacher-scores (dev.duet.collab.teacher): S-LLMR's cached teacher scores
         commands.add(new dev.duet.collab.teacher.TeacherScoresCommand());
+        // train-llm and export-llm-data (dev.duet.collab.corella):
+        commands.addAll(dev.duet.collab.corella.Commands.all());
         // demo (dev.duet.collab.demo):
         commands.add(new dev.duet.collab.demo.DemoCommand());
         // bench pipeline (dev.duet.collab.bench):

@@ -49,9 +49,13 @@ public final class Demo implements AutoCloseable {
     private Path checkpoints;
     private boolean closed;
 
+    /** The LLM backend's --model: as given, or the demo's trained scorer folder. */
+    private String llmModel;
+
     public Demo(DemoSettings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
+        this.llmModel = settings.llmModel;
     }
 
     /** Runs the demo to its end (see the class comment) and writes the reports. */
@@ -70,6 +74,12 @@ public final class Demo implements AutoCloseable {
         Path model = DemoModel.resolve(settings.model, settings.modelCache, dataset, dataDescription, settings.training, out);
         Path sequenceModel = DemoSequenceModel.resolve(settings.sequenceModel, dataset, out);
         seconds.put("model", (System.nanoTime() - t) / 1e9);
+        if (settings.llm == DemoSettings.LlmBackend.TRAINED) {
+            t = System.nanoTime();
+            llmModel = DemoScorer.resolve(settings.llmModel, settings.modelCache.resolve("scorer"), dataset,
+                    dataDescription, model, out).toString();
+            seconds.put("scorer", (System.nanoTime() - t) / 1e9);
+        }
 
         t = System.nanoTime();
         startServices(dataset, model, sequenceModel);
@@ -107,7 +117,7 @@ public final class Demo implements AutoCloseable {
         DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), sequenceModel,
                 ledger.outputCount(), ledger.deadLetterCount(),
                 settings.budgetShare, allowance, settings.rate, ledger.outputCount() / outputSeconds, seconds,
-                dataDescription, model, DemoWorker.describe(settings.llm, settings.llmModel), Machine.describe(),
+                dataDescription, model, DemoWorker.describe(settings.llm, llmModel), Machine.describe(),
                 job.dashboardUrl(), timedOut,
                 DemoResult.problems(plan, accounts, snapshot, ledger.outputCount(), ledger.deadLetterCount(),
                         settings.budgetShare, allowance, timedOut));
@@ -125,11 +135,11 @@ public final class Demo implements AutoCloseable {
         Path seed = settings.out.resolve("catalog.jsonl");
         Files.write(seed, catalog, StandardCharsets.UTF_8);
 
-        out.println("duet demo: starting the LLM worker: " + DemoWorker.describe(settings.llm, settings.llmModel) + "...");
+        out.println("duet demo: starting the LLM worker: " + DemoWorker.describe(settings.llm, llmModel) + "...");
         if (settings.calibration != null) {
             out.println("duet demo: routing gate, thresholds and head from " + settings.calibration.toAbsolutePath());
         }
-        worker = DemoWorker.start(settings.llm, settings.llmModel, settings.llmThreads, settings.calibration);
+        worker = DemoWorker.start(settings.llm, llmModel, settings.llmThreads, settings.calibration);
         long warm = System.nanoTime();
         Map<String, Integer> popularity = new java.util.HashMap<>();
         dataset.interactions().forEach(i -> popularity.merge(i.itemId(), 1, Integer::sum));

@@ -66,12 +66,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "A data folder (MovieLens 100K/1M/CSV); default: synthetic data.")
     Path data;
 
-    @Option(names = "--llm", description = "LLM backend: text-encoder or causal-lm (default: ${DEFAULT-VALUE}).",
-            defaultValue = "text-encoder")
+    @Option(names = "--llm", description = "LLM backend: trained (the scorer from ./duet train-llm, trained on first"
+            + " use and cached beside the CRM), text-encoder or causal-lm (default: ${DEFAULT-VALUE}).",
+            defaultValue = "trained")
     String llm;
 
-    @Option(names = "--llm-model", paramLabel = "DIR", description = "causal-lm: the model folder; text-encoder: a folder"
-            + " or bundled name (default: all-minilm-l6-v2).")
+    @Option(names = "--llm-model", paramLabel = "DIR", description = "trained: a folder from ./duet train-llm (default:"
+            + " trained on first use); causal-lm: the model folder; text-encoder: a folder or bundled name (default:"
+            + " all-minilm-l6-v2).")
     String llmModel;
 
     @Option(names = "--llm-threads", description = "ONNX Runtime threads of the worker, 0 lets it choose (default: ${DEFAULT-VALUE}).",

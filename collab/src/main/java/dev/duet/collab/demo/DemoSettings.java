@@ -12,7 +12,8 @@ public final class DemoSettings {
     /** LLM backends the demo can start in-process. */
     public enum LlmBackend {
         TEXT_ENCODER("text-encoder"),
-        CAUSAL_LM("causal-lm");
+        CAUSAL_LM("causal-lm"),
+        TRAINED("trained");
 
         final String cliName;
 
@@ -26,7 +27,7 @@ public final class DemoSettings {
                     return b;
                 }
             }
-            throw new IllegalArgumentException("--llm must be text-encoder or causal-lm, got '" + name + "'");
+            throw new IllegalArgumentException("--llm must be trained, text-encoder or causal-lm, got '" + name + "'");
         }
     }
 

@@ -45,6 +45,9 @@ public final class DemoWorker {
                 }
                 yield b.build();
             }
+            case TRAINED -> dev.duet.worker.internal.TrainedScorerBackend.open(Path.of(model),
+                    dev.duet.core.onnx.SharedSessions.Device.CPU, threads, 50_000,
+                    dev.duet.worker.RequestLimits.defaults());
             case CAUSAL_LM -> {
                 Path dir = Path.of(model);
                 if (!Files.isDirectory(dir)) {

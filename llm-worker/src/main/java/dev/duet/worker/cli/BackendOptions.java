@@ -7,6 +7,7 @@ import dev.duet.worker.internal.CausalLmBackend;
 import dev.duet.worker.internal.OpenAiBackend;
 import dev.duet.worker.internal.SentenceEncoder;
 import dev.duet.worker.internal.TextEncoderBackend;
+import dev.duet.worker.internal.TrainedScorerBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +17,14 @@ import picocli.CommandLine.Option;
 final class BackendOptions {
 
     @Option(names = "--backend", required = true,
-            description = "causal-lm, text-encoder or openai.")
+            description = "causal-lm, text-encoder, openai or trained (a scorer from ./duet train-llm).")
     String backend;
 
     @Option(names = "--model",
             description = "causal-lm: model folder (model.onnx or embed.onnx + decoder.onnx,"
                     + " tokenizer.json, config.json). text-encoder: all-minilm-l6-v2 (bundled,"
                     + " default) or a folder with model.onnx + tokenizer.json. openai: the"
-                    + " model name sent to the endpoint.")
+                    + " model name sent to the endpoint. trained: the folder ./duet train-llm wrote.")
     String model;
 
     @Option(names = "--device", defaultValue = "cpu",
@@ -139,6 +140,8 @@ final class BackendOptions {
                     .pooling(pooling).device(device()).intraOpThreads(threads).head(head)
                     .cacheSize(cacheSize)
                     .limits(limits()).build();
+            case "trained" -> TrainedScorerBackend.open(model == null ? null : Path.of(model), device(), threads,
+                    cacheSize, limits());
             case "openai" -> {
                 OpenAiBackend.Builder b = OpenAiBackend.builder().url(openAiUrl)
                         .model(model == null ? "default" : model)
@@ -153,7 +156,7 @@ final class BackendOptions {
                 yield b.build();
             }
             default -> throw new IllegalArgumentException("--backend must be causal-lm,"
-                    + " text-encoder or openai, got '" + backend + "'");
+                    + " text-encoder, openai or trained, got '" + backend + "'");
         };
     }
 

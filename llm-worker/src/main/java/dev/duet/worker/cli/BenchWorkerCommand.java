@@ -40,12 +40,16 @@ import picocli.CommandLine.Option;
 final class BenchWorkerCommand implements Callable<Integer> {
 
     @Option(names = "--backends", split = ",", defaultValue = "causal-lm,text-encoder",
-            description = "Backends to measure. Default: ${DEFAULT-VALUE}.")
+            description = "Backends to measure (causal-lm, text-encoder, trained). Default: ${DEFAULT-VALUE}.")
     List<String> backends;
 
     @Option(names = "--causal-model",
             description = "causal-lm model folder. Default: <shared>/models/stories260k.")
     Path causalModel;
+
+    @Option(names = "--scorer",
+            description = "trained backend: the folder ./duet train-llm wrote.")
+    Path scorer;
 
     @Option(names = "--encoder", defaultValue = "all-minilm-l6-v2",
             description = "text-encoder model. Default: ${DEFAULT-VALUE}.")
@@ -112,7 +116,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
             options.model = name.equals("causal-lm")
                     ? (causalModel != null ? causalModel
                             : shared.resolve("models/stories260k")).toString()
-                    : encoder;
+                    : name.equals("trained") ? (scorer == null ? null : scorer.toString()) : encoder;
             options.device = "cpu";
             options.threads = threads;
             options.answers = new String[] {" yes", " no"};

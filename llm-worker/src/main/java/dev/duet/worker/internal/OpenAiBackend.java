@@ -122,13 +122,7 @@ public final class OpenAiBackend implements ScoringBackend {
     }
 
     private String history(ScoreRequest r) {
-        List<String> items = new ArrayList<>();
-        for (int i = Math.max(0, r.getHistoryCount() - maxHistory); i < r.getHistoryCount(); i++) {
-            HistoryItem h = r.getHistory(i);
-            String rating = ItemText.rating(h.getRating());
-            items.add(itemText.title(h) + (rating.isEmpty() ? "" : " (rated " + rating + ")"));
-        }
-        return items.isEmpty() ? "no items yet" : String.join("; ", items);
+        return PointwisePrompts.history(r, itemText, maxHistory);
     }
 
     private double[] logLikelihoods(List<Scored> rows) throws IOException, InterruptedException {

