@@ -49,7 +49,7 @@ public final class SasRecTrainer {
             List<CandidateSets> validCandidates, Listener listener) {
         long started = System.nanoTime();
         Engine.getInstance().setRandomSeed((int) config.seed());
-        JniUtils.setNumThreads(config.threads());
+        useThreads(config.threads());
         SasRecModel model = new SasRecModel(config, rows, DataType.FLOAT32);
         int[][] targets = targets(train, config.maxHistory());
         Adam adam = new Adam(model, config);
@@ -100,6 +100,12 @@ public final class SasRecTrainer {
         }
         model.restore(best);
         return new Trained(model, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Sets PyTorch's intra-op threads (loading the engine first: the call needs its library). */
+    public static void useThreads(int threads) {
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(threads);
     }
 
     /**

@@ -24,7 +24,7 @@ class SasRecGradientCheckTest {
 
     @Test
     void autogradMatchesFiniteDifferencesOnEveryParameterGroup() {
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(1); // tiny tensors: threads only add overhead
+        SasRecTrainer.useThreads(1); // tiny tensors: threads only add overhead
         for (boolean allPositions : new boolean[] {true, false}) {
             SasRecConfig config = SasRecConfig.builder().dim(6).blocks(2).maxHistory(LENGTH).dropout(0f)
                     .allPositions(allPositions).seed(3).build();
