@@ -2,6 +2,11 @@ package dev.duet.trainer.cli;
 
 import dev.duet.core.data.Dataset;
 import dev.duet.trainer.TrainingRun;
+import dev.duet.trainer.nextitem.NextItemData;
+import dev.duet.trainer.nextitem.NextItemOptions;
+import dev.duet.trainer.nextitem.NextItemReport;
+import dev.duet.trainer.nextitem.NextItemTraining;
+import dev.duet.trainer.nextitem.SequenceOnnxExporter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +18,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Train the DCNv2 CRM and the baselines (item popularity, logistic regression) on the protocol's split,",
-            "export model.onnx and write report.json, report.md and entropy_deciles.png into --out."
+            "export model.onnx and write report.json, report.md and entropy_deciles.png into --out.",
+            "With --task next-item: SASRec, item-kNN and popularity on PROTOCOL.md section 2 (20 candidates, HR@1),",
+            "model.onnx (SASRec), report.json, report.md, hr1.png and sasrec_epochs.png."
         })
 final class TrainCommand implements Callable<Integer> {
 
@@ -23,13 +30,34 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin SllmrOptions sllmr;
 
+    @Mixin NextItemOptionsMixin nextItem;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "ctr (the DCNv2 click model, default) or next-item (SASRec and its baselines on PROTOCOL.md section 2).", defaultValue = "ctr")
+    String task;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "runs/latest")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        Dataset dataset = data.load(System.out);
-        new TrainingRun(model.config(), System.out, sllmr.plan()).run(dataset, out);
+        switch (task) {
+            case "ctr" -> {
+                Dataset dataset = data.load(System.out);
+                new TrainingRun(model.config(), System.out, sllmr.plan()).run(dataset, out);
+            }
+            case "next-item" -> {
+                NextItemOptions options = nextItem.options(model);
+                Dataset dataset = data.load(System.out);
+                NextItemData cases = NextItemData.from(dataset, options.sasrec().maxHistory());
+                try (NextItemTraining.Result result = NextItemTraining.train(cases, options, System.out)) {
+                    Path modelFile = out.resolve("model.onnx");
+                    SequenceOnnxExporter.write(result.onnx(), modelFile);
+                    NextItemReport.write(out, result.report());
+                    System.out.println("Exported " + modelFile + "; wrote report.json, report.md, hr1.png and sasrec_epochs.png into " + out);
+                }
+            }
+            default -> throw new IllegalArgumentException("--task must be 'ctr' or 'next-item', got '" + task + "'");
+        }
         return 0;
     }
 }
