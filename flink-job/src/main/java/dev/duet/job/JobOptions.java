@@ -169,7 +169,8 @@ public final class JobOptions {
 
     // Runtime
     public static final ConfigOption<Integer> PARALLELISM =
-            key("job.parallelism").intType().defaultValue(2).withDescription("Parallelism of every operator.");
+            key("job.parallelism").intType().defaultValue(2)
+                    .withDescription("Parallelism of every operator. On a cluster (flink run, the Kubernetes operator) the cluster's parallelism.default or flink run -p when not given; the default is ./duet job's.");
     public static final ConfigOption<Boolean> OBJECT_REUSE =
             key("job.object-reuse").booleanType().defaultValue(true)
                     .withDescription("Hand records between chained operators without copying them (Flink's object reuse). Safe for this job: its operators never change or keep a record after emitting it, except to hand it on. Without it every hop deep-copies each task (ScoringTask with its history) by reflection.");
@@ -178,7 +179,7 @@ public final class JobOptions {
                     .withDescription("Longest a record waits in a network buffer before it is sent (Flink's buffer timeout; Flink's own default is 100 ms). Each exchange adds up to this much latency when buffers do not fill; lower values send smaller buffers more often, which costs CPU (10 ms showed no throughput cost in docs/benchmarks.md and cut the median latency at 5,000 events/s from about 75 to 25-29 ms).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("job.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
-                    .withDescription("Exactly-once checkpoint interval; outputs become visible to read_committed consumers on checkpoints.");
+                    .withDescription("Exactly-once checkpoint interval; outputs become visible to read_committed consumers on checkpoints. On a cluster its execution.checkpointing.interval when not given (this default only if the cluster sets none).");
     /** Where keyed state lives. */
     public enum StateBackend {
         ROCKSDB,
@@ -193,7 +194,7 @@ public final class JobOptions {
                     .withDescription("Folder of RocksDB's working files (Flink's state.backend.rocksdb.localdir); empty leaves Flink's choice (its io.tmp.dirs, or what the cluster sets). These files are rebuilt from the last checkpoint after a failure, so they need speed, not durability, yet every checkpoint's synchronous part on the task thread waits while RocksDB flushes and syncs them (a native checkpoint, in incremental and full mode alike). In docs/benchmarks.md, on tmpfs (/dev/shm) instead of the machine's disk that part took about half as long (user chain 18 to 24 against 34 to 46 ms median at 5,000 events/s, item popularity 10 to 13 against 26 to 28), while the CRM-route p99 stayed within the runs' spread (58 to 71 against 59 to 100 ms). tmpfs keeps the files in memory, so use it only where the state fits; otherwise the fastest local disk.");
     public static final ConfigOption<String> CHECKPOINT_DIR =
             key("job.checkpoint-dir").stringType().defaultValue("file:///tmp/duet-checkpoints")
-                    .withDescription("Where checkpoints go (a URI); incremental with RocksDB.");
+                    .withDescription("Where checkpoints go (a URI); incremental with RocksDB. On a cluster its execution.checkpointing.dir when not given; the default is ./duet job's.");
     public static final ConfigOption<Boolean> FRESH =
             key("job.fresh").booleanType().defaultValue(false)
                     .withDescription("`job` command: start with empty state instead of resuming from the latest completed checkpoint in job.checkpoint-dir (input offsets still come from the consumer group).");

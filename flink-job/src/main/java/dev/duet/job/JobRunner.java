@@ -9,6 +9,7 @@ import dev.duet.job.scoring.OnnxCrmScorer;
 import java.nio.file.Path;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -24,15 +25,17 @@ public final class JobRunner {
     /**
      * Flink settings the job needs wherever it runs: the state backend ({@code job.state-backend},
      * RocksDB with incremental checkpoints by default, its working files in {@code job.rocksdb-dir}
-     * when set) and checkpoints in the configured folder.
-     * {@code flink run} uses only these, so the cluster's own addresses stand.
+     * when set), and the checkpoint folder only when {@code job.checkpoint-dir} is given.
+     * {@code flink run} uses only these, so the cluster's own addresses and checkpoint storage stand.
      */
     public static Configuration jobConfiguration(Configuration options) {
         Configuration flink = new Configuration();
         boolean rocksDb = options.get(JobOptions.STATE_BACKEND) == JobOptions.StateBackend.ROCKSDB;
         flink.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        if (options.contains(JobOptions.CHECKPOINT_DIR)) {
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        }
         // Kept when the job is cancelled too (a crash leaves them anyway): the job resumes from them.
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         String rocksDbDir = options.get(JobOptions.ROCKSDB_DIR);
@@ -43,11 +46,16 @@ public final class JobRunner {
     }
 
     /**
-     * {@link #jobConfiguration} plus what a local MiniCluster needs: the dashboard on the configured
-     * port, and every server (REST, RPC, blob, data exchange) on 127.0.0.1 rather than all interfaces.
+     * {@link #jobConfiguration} plus what a local MiniCluster needs: the job's own defaults where a
+     * cluster would give its settings (parallelism, checkpoint folder and interval: the options'
+     * values, set or default), the dashboard on the configured port, and every server (REST, RPC,
+     * blob, data exchange) on 127.0.0.1 rather than all interfaces.
      */
     public static Configuration flinkConfiguration(Configuration options) {
         Configuration flink = jobConfiguration(options);
+        flink.set(CoreOptions.DEFAULT_PARALLELISM, options.get(JobOptions.PARALLELISM));
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(JobOptions.CHECKPOINT_DIR));
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.get(JobOptions.CHECKPOINT_INTERVAL));
         flink.set(RestOptions.PORT, options.get(JobOptions.WEB_PORT));
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -60,16 +68,27 @@ public final class JobRunner {
         return flink;
     }
 
-    /** Applies parallelism, object reuse, the buffer timeout and exactly-once checkpointing to an environment. */
+    /**
+     * Applies object reuse, the buffer timeout and exactly-once checkpointing to an environment.
+     * Parallelism and the checkpoint interval are the environment's (on a cluster: its
+     * {@code parallelism.default} or {@code flink run -p}, its {@code execution.checkpointing.interval})
+     * unless {@code job.parallelism} or {@code job.checkpoint-interval} is given. Without any
+     * interval the job's default applies: its exactly-once output is committed only on checkpoints.
+     */
     public static void configure(StreamExecutionEnvironment env, Configuration options) {
-        env.setParallelism(options.get(JobOptions.PARALLELISM));
+        if (options.contains(JobOptions.PARALLELISM)) {
+            env.setParallelism(options.get(JobOptions.PARALLELISM));
+        }
         if (options.get(JobOptions.OBJECT_REUSE)) {
             env.getConfig().enableObjectReuse();
         } else {
             env.getConfig().disableObjectReuse();
         }
         env.setBufferTimeout(options.get(JobOptions.BUFFER_TIMEOUT).toMillis());
-        env.enableCheckpointing(options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (options.contains(JobOptions.CHECKPOINT_INTERVAL) || !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
+        }
+        env.getCheckpointConfig().setCheckpointingConsistencyMode(CheckpointingMode.EXACTLY_ONCE);
     }
 
     /**
