@@ -7,6 +7,8 @@ import dev.duet.trainer.nextitem.NextItemOptions;
 import dev.duet.trainer.nextitem.NextItemReport;
 import dev.duet.trainer.nextitem.NextItemTraining;
 import dev.duet.trainer.nextitem.SequenceOnnxExporter;
+import dev.duet.trainer.rl.RlReport;
+import dev.duet.trainer.rl.RlTraining;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +22,9 @@ import picocli.CommandLine.Option;
             "Train the DCNv2 CRM and the baselines (item popularity, logistic regression) on the protocol's split,",
             "export model.onnx and write report.json, report.md and entropy_deciles.png into --out.",
             "With --task next-item: SASRec, item-kNN and popularity on PROTOCOL.md section 2 (20 candidates, HR@1),",
-            "model.onnx (SASRec), report.json, report.md, hr1.png and sasrec_epochs.png."
+            "model.onnx (SASRec), report.json, report.md, hr1.png and sasrec_epochs.png.",
+            "With --task rl: SNQN or SA2C heads on the SASRec encoder (PROTOCOL.md section 3, docs/rl.md), optionally with",
+            "the text-encoder environment (--env llm) and LEA (--lea); model.onnx, report.json, report.md, ndcg10.png."
         })
 final class TrainCommand implements Callable<Integer> {
 
@@ -32,7 +36,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin NextItemOptionsMixin nextItem;
 
-    @Option(names = "--task", paramLabel = "TASK", description = "ctr (the DCNv2 click model, default) or next-item (SASRec and its baselines on PROTOCOL.md section 2).", defaultValue = "ctr")
+    @Mixin RlCommandOptions rl;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "ctr (the DCNv2 click model, default), next-item (SASRec and its baselines on PROTOCOL.md section 2) or rl (SNQN/SA2C heads, docs/rl.md).", defaultValue = "ctr")
     String task;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "runs/latest")
@@ -56,7 +62,14 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.println("Exported " + modelFile + "; wrote report.json, report.md, hr1.png and sasrec_epochs.png into " + out);
                 }
             }
-            default -> throw new IllegalArgumentException("--task must be 'ctr' or 'next-item', got '" + task + "'");
+            case "rl" -> {
+                var options = rl.options(nextItem.options(model));
+                RlTraining.Result result = RlTraining.run(data.load(System.out), options, System.out);
+                SequenceOnnxExporter.write(result.onnx(), out.resolve("model.onnx"));
+                RlReport.write(out, result.report());
+                System.out.println("Exported " + out.resolve("model.onnx") + " (the supervised head); wrote report.json, report.md and ndcg10.png into " + out);
+            }
+            default -> throw new IllegalArgumentException("--task must be 'ctr', 'next-item' or 'rl', got '" + task + "'");
         }
         return 0;
     }
