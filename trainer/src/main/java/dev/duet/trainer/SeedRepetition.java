@@ -134,6 +134,30 @@ final class SeedRepetition {
                 .put("over_seeds", summary));
     }
 
+    /** A bar chart of each model's mean test AUC over the seeds, overall and per segment. */
+    @SuppressWarnings("unchecked")
+    static void chart(java.nio.file.Path file, Map<String, Object> overSeeds, String dataset) throws java.io.IOException {
+        List<String> categories = List.of(SEGMENTS);
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        int seeds = 0;
+        for (Map.Entry<String, Object> e : overSeeds.entrySet()) {
+            Map<String, Object> s = (Map<String, Object>) e.getValue();
+            Map<String, Object> overall = (Map<String, Object>) ((Map<String, Object>) s.get("test")).get("auc");
+            seeds = ((List<?>) overall.get("values")).size();
+            List<Double> means = new ArrayList<>();
+            means.add((Double) overall.get("mean"));
+            Map<String, Object> segments = (Map<String, Object>) s.get("segments");
+            for (String seg : SEGMENTS) {
+                if (!seg.equals("overall")) {
+                    means.add((Double) ((Map<String, Object>) ((Map<String, Object>) segments.get(seg)).get("auc")).get("mean"));
+                }
+            }
+            series.put(e.getKey(), means);
+        }
+        dev.duet.core.report.Charts.bars(file, "Test AUC, mean over " + seeds + " model seeds (" + dataset + ")",
+                "segment", "AUC", categories, series);
+    }
+
     private static double last(List<Double> values) {
         return values.get(values.size() - 1);
     }

@@ -125,6 +125,7 @@ public final class TrainingRun {
         model.put("best_valid_auc", dcn.bestValidAuc());
         model.put("epochs", dcn.epochs().stream().map(TrainingRun::epoch).toList());
         Map<String, Object> report;
+        Map<String, Object> overSeedsChart = null;
         try (CrmModel exported = CrmModel.load(plainFile)) {
             model.put("version", exported.version());
             header.put("model", model);
@@ -150,9 +151,13 @@ public final class TrainingRun {
             report = evaluate(header, split, dataset, encoding, test, valid, popularity, logreg.model(), exported, extra);
             if (overSeeds != null) {
                 SeedRepetition.addTo(report, overSeeds);
+                overSeedsChart = overSeeds;
             }
         }
         ReportWriter.write(outDir, report, "Duet CRM training report");
+        if (overSeedsChart != null) {
+            SeedRepetition.chart(outDir.resolve("seeds.png"), overSeedsChart, dataset.name());
+        }
         printSummary(report);
         out.println("Wrote " + outDir.resolve("report.json") + ", report.md and entropy_deciles.png");
         return new Result(modelFile, report, dcn.seconds());

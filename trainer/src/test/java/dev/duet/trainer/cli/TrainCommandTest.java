@@ -103,6 +103,7 @@ class TrainCommandTest {
         assertThat(code).as(err.toString()).isZero();
         assertThat(runDir.resolve("model.onnx")).isNotEmptyFile();
         assertThat(runDir.resolve("model-without-teacher.onnx")).isNotEmptyFile();
+        assertThat(runDir.resolve("seeds.png")).isNotEmptyFile();
         JsonNode report = new ObjectMapper().readTree(runDir.resolve("report.json").toFile());
         JsonNode models = report.path("models");
         for (String model : new String[] {"dcnv2", "dcnv2_sllmr", "dcnv2_sllmr_gate_off", "dcnv2_sllmr_gate_one", "dcnv2_sllmr_text_only"}) {
