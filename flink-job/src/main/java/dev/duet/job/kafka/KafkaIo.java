@@ -2,6 +2,9 @@ package dev.duet.job.kafka;
 
 import dev.duet.job.JobOptions;
 import dev.duet.job.model.RawRecord;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +105,7 @@ public final class KafkaIo {
         return KafkaSink.<String>builder()
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new JsonRecordSerializer(topic))
+                .setRecordSerializer(new JsonRecordSerializer(topic, topic.equals(config.get(JobOptions.TOPIC_RECOMMENDATIONS))))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + idSuffix)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
@@ -111,14 +114,42 @@ public final class KafkaIo {
 
     /**
      * Writes each string as a UTF-8 record value to one topic; names the topic for the pooled
-     * transaction naming, which needs to know what the sink writes to.
+     * transaction naming, which needs to know what the sink writes to. Recommendations are keyed
+     * by their {@code user}, so that consumers can partition and compact by user and a user's
+     * answers stay in order within a partition; dead letters have no key.
      */
     static final class JsonRecordSerializer implements KafkaRecordSerializationSchema<String>, KafkaDatasetFacetProvider {
         private static final long serialVersionUID = 1L;
+        private static final JsonFactory JSON = new JsonFactory();
         private final String topic;
+        private final boolean keyByUser;
 
-        JsonRecordSerializer(String topic) {
+        JsonRecordSerializer(String topic, boolean keyByUser) {
             this.topic = topic;
+            this.keyByUser = keyByUser;
+        }
+
+        /**
+         * The top-level {@code "user"} string of a JSON object, or null. Reads only up to it (the
+         * third field of a recommendation), not the whole record.
+         */
+        static String user(String json) {
+            try (JsonParser p = JSON.createParser(json)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (name.equals("user")) {
+                        return value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    }
+                    p.skipChildren();
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
         }
 
         @Override
@@ -131,7 +162,9 @@ public final class KafkaIo {
             // No record timestamp: the producer stamps the write time. The element's event time may
             // be old (a replay), and an old record timestamp makes the broker's time-based
             // retention delete the output at once. Event time is in the JSON.
-            return new ProducerRecord<>(topic, null, null, null, element.getBytes(StandardCharsets.UTF_8));
+            String user = keyByUser ? user(element) : null;
+            return new ProducerRecord<>(topic, null, null, user == null ? null : user.getBytes(StandardCharsets.UTF_8),
+                    element.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -59,7 +59,12 @@ public final class LlmPool implements AutoCloseable {
         }
     }
 
-    private record Worker(String target, ManagedChannel channel, LlmScorerGrpc.LlmScorerFutureStub stub, CircuitBreaker breaker) {}
+    /**
+     * A worker; {@code lostConnection}: its channel was seen not READY while its breaker was not
+     * closed (the worker was unreachable, not only slow or overloaded).
+     */
+    private record Worker(String target, ManagedChannel channel, LlmScorerGrpc.LlmScorerFutureStub stub, CircuitBreaker breaker,
+            java.util.concurrent.atomic.AtomicBoolean lostConnection) {}
 
     private final List<Worker> workers = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
@@ -115,7 +120,7 @@ public final class LlmPool implements AutoCloseable {
                         public void closed(long unavailableMs) {
                             LOG.info("LLM worker {}: circuit breaker closed, answering again after {} ms{}", target, unavailableMs, where);
                         }
-                    })));
+                    }), new java.util.concurrent.atomic.AtomicBoolean()));
         }
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "llm-pool-retries");
@@ -133,18 +138,26 @@ public final class LlmPool implements AutoCloseable {
 
     /**
      * Keeps reconnecting channels in TRANSIENT_FAILURE without gRPC's growing backoff, and lets a
-     * worker whose channel is READY again out of its open breaker at once (see the class comment).
+     * worker whose channel is READY again after it was unreachable out of its open breaker at once
+     * (see the class comment). A worker whose breaker opened while its channel stayed READY (slow
+     * answers, load shed with RESOURCE_EXHAUSTED) waits out the breaker's open time as before.
      */
     void watchChannels() {
         for (Worker w : workers) {
             try {
                 ConnectivityState state = w.channel().getState(false);
                 CircuitBreaker.State breaker = w.breaker().state();
+                if (breaker == CircuitBreaker.State.CLOSED) {
+                    w.lostConnection().set(false);
+                } else if (state != ConnectivityState.READY) {
+                    w.lostConnection().set(true);
+                }
                 if (state == ConnectivityState.TRANSIENT_FAILURE) {
                     w.channel().resetConnectBackoff();
                 } else if (state == ConnectivityState.IDLE && breaker != CircuitBreaker.State.CLOSED) {
                     w.channel().getState(true); // connect now, not on the trial call
-                } else if (state == ConnectivityState.READY && breaker == CircuitBreaker.State.OPEN) {
+                } else if (state == ConnectivityState.READY && breaker == CircuitBreaker.State.OPEN
+                        && w.lostConnection().getAndSet(false)) {
                     w.breaker().halfOpenNow();
                 }
             } catch (RuntimeException e) {

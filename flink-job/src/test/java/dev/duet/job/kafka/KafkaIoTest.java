@@ -59,4 +59,19 @@ class KafkaIoTest {
         c.set(JobOptions.CLIENT_PROPERTIES, tmp.resolve("nope.properties").toString());
         assertThatThrownBy(() -> KafkaIo.clientProperties(c)).hasMessageContaining("nope.properties");
     }
+
+    @Test
+    void recommendationsAreKeyedByUserDeadLettersAreNot() {
+        String rec = "{\"kind\":\"request\",\"id\":\"r-1\",\"user\":\"u17\",\"items\":[\"i1\"],\"scores\":[0.5]}";
+        var recommendations = new KafkaIo.JsonRecordSerializer("recommendations", true).serialize(rec, null, null);
+        assertThat(new String(recommendations.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("u17");
+        assertThat(new String(recommendations.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(rec);
+        assertThat(recommendations.topic()).isEqualTo("recommendations");
+        assertThat(new KafkaIo.JsonRecordSerializer("dead-letters", false).serialize(rec, null, null).key()).isNull();
+        // Only the top-level field counts; a record without one has no key.
+        assertThat(KafkaIo.JsonRecordSerializer.user("{\"nested\":{\"user\":\"x\"},\"user\":\"y\"}")).isEqualTo("y");
+        assertThat(KafkaIo.JsonRecordSerializer.user("{\"id\":\"r\"}")).isNull();
+        assertThat(KafkaIo.JsonRecordSerializer.user("not json")).isNull();
+        assertThat(KafkaIo.exactlyOnceSink(new Configuration(), "recommendations", "x")).isNotNull();
+    }
 }

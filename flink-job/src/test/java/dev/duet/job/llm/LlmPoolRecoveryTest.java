@@ -51,7 +51,7 @@ class LlmPoolRecoveryTest {
             assertThat(pool.breakerState(0)).as("breaker during the outage").isNotEqualTo(CircuitBreaker.State.CLOSED);
             assertThat(lastAnswerMs.get()).isLessThan(downAt + 1000);
 
-            worker = new FakeLlmWorker("w1", port);
+            worker = FakeLlmWorker.onPort("w1", port);
             long servingAt = System.currentTimeMillis();
             waitFor(() -> lastAnswerMs.get() > servingAt, 60_000);
             long recoveryMs = lastAnswerMs.get() - servingAt;
@@ -61,6 +61,24 @@ class LlmPoolRecoveryTest {
         } finally {
             caller.shutdownNow();
             worker.close();
+        }
+    }
+
+    /**
+     * A worker that is reachable but too slow keeps its breaker open for the whole open time: only
+     * a worker that was unreachable is let out early when its connection is ready again.
+     */
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void aSlowButConnectedWorkerWaitsOutItsOpenTime() throws Exception {
+        try (FakeLlmWorker slow = new FakeLlmWorker("slow", 400);
+                LlmPool pool = new LlmPool(List.of(slow.target()), 100, 1, 2, 5000, LlmTls.PLAINTEXT, "test")) {
+            for (int i = 0; i < 2; i++) {
+                pool.score(request("r" + i)).handle((r, e) -> null).get(5, TimeUnit.SECONDS);
+            }
+            assertThat(pool.breakerState(0)).isEqualTo(CircuitBreaker.State.OPEN);
+            Thread.sleep(3 * LlmPool.WATCH_MS + 500);
+            assertThat(pool.breakerState(0)).as("2 s into a 5 s open time").isEqualTo(CircuitBreaker.State.OPEN);
         }
     }
 

@@ -33,8 +33,8 @@ public final class FakeLlmWorker implements AutoCloseable {
     }
 
     /** A plaintext worker on a given port: a worker that comes back where it was. */
-    public FakeLlmWorker(String name, int port) throws Exception {
-        this(name, 0, InsecureServerCredentials.create(), port);
+    public static FakeLlmWorker onPort(String name, int port) throws Exception {
+        return new FakeLlmWorker(name, 0, InsecureServerCredentials.create(), port);
     }
 
     /** A worker that serves TLS with the given certificate. */
