@@ -251,7 +251,8 @@ public final class Demo implements AutoCloseable {
                 DemoReport.fmt(h.sentBySource().get("sequence").rate()), h.sentBySource().get("sequence").interactions(),
                 DemoReport.fmt(h.sentBySource().get("popularity").rate()), h.sentBySource().get("popularity").interactions(),
                 DemoReport.fmt(h.sentBySource().get("request").rate()), h.sentBySource().get("request").interactions());
-        out.printf("  retrieval    hit@%d on the same %,d interactions: sequence model %s, popularity %s%n", h.k(),
+        out.printf("  retrieval    requests by source %s; hit@%d on the same %,d interactions: sequence model %s, popularity %s%n",
+                h.requestsBySource(), h.k(),
                 h.sequenceRetrieved().interactions(), DemoReport.fmt(h.sequenceRetrieved().rate()),
                 DemoReport.fmt(h.popularityShadow().rate()));
         out.printf("  throughput   %,.0f events/s (asked %,.0f)%n", r.throughputEps(), r.rate());

@@ -122,7 +122,8 @@ final class DemoReport {
         h.sentBySource().forEach((source, hits) -> hitRow(md, "sent, candidates from " + source, hits));
         hitRow(md, "sequence model's own top k (same interactions)", h.sequenceRetrieved());
         hitRow(md, "popularity's top k, shadow (same interactions)", h.popularityShadow());
-        md.append("\nInteractions of users without a list yet: ").append(h.untracked()).append(".\n");
+        md.append("\nInteractions of users without a list yet: ").append(h.untracked())
+                .append(". Requests by where their candidates came from: ").append(h.requestsBySource()).append(".\n");
         if (!s.fallbackReasons().isEmpty()) {
             md.append("\n## Fallback reasons\n\n");
             s.fallbackReasons().forEach((reason, n) -> md.append("- ").append(reason).append(": ").append(n).append('\n'));

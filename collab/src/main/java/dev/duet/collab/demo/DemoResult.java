@@ -148,6 +148,7 @@ record DemoResult(
         same.put("popularity", hits(ranking.popularityShadow()));
         r.put("retrieval_hit_at_k_same_interactions", same);
         r.put("untracked_interactions", ranking.untracked());
+        r.put("requests_by_retrieval", ranking.requestsBySource());
         return r;
     }
 

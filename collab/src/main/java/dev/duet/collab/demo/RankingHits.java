@@ -24,6 +24,7 @@ final class RankingHits {
     static final String[] SOURCES = {"sequence", "popularity", "request"};
 
     private final Map<String, List<Event>> byUser = new HashMap<>();
+    private final Map<String, Integer> requestsBySource = new LinkedHashMap<>();
     private int maxK;
 
     /** One output record: a request's lists (items = sent top k) or an interaction's item. */
@@ -33,6 +34,7 @@ final class RankingHits {
     synchronized void request(String user, long eventTime, String[] sent, String source, String[] retrieved, String[] popularity) {
         byUser.computeIfAbsent(user, u -> new ArrayList<>()).add(new Event(eventTime, false, null, sent, source, retrieved, popularity));
         maxK = Math.max(maxK, sent.length);
+        requestsBySource.merge(source, 1, Integer::sum);
     }
 
     synchronized void interaction(String user, long eventTime, String item) {
@@ -56,13 +58,17 @@ final class RankingHits {
      * @param sequenceRetrieved hit@k of the sequence model's own top k (before the CRM ranked them)
      * @param popularityShadow hit@k of popularity's top k on the same interactions as {@code sequenceRetrieved}
      * @param untracked interactions of users with no list yet
+     * @param requestsBySource answered requests by where their candidates came from
      */
-    record Figures(int k, Map<String, Hits> sentBySource, Hits sequenceRetrieved, Hits popularityShadow, int untracked) {}
+    record Figures(int k, Map<String, Hits> sentBySource, Hits sequenceRetrieved, Hits popularityShadow, int untracked,
+            Map<String, Integer> requestsBySource) {}
 
     synchronized Figures figures() {
         Map<String, Hits> sent = new LinkedHashMap<>();
+        Map<String, Integer> requests = new LinkedHashMap<>();
         for (String s : SOURCES) {
             sent.put(s, new Hits(0, 0));
+            requests.put(s, requestsBySource.getOrDefault(s, 0));
         }
         Hits sequence = new Hits(0, 0);
         Hits popularity = new Hits(0, 0);
@@ -89,7 +95,7 @@ final class RankingHits {
                 }
             }
         }
-        return new Figures(maxK, sent, sequence, popularity, untracked);
+        return new Figures(maxK, sent, sequence, popularity, untracked, requests);
     }
 
     private static boolean contains(String[] items, String item) {

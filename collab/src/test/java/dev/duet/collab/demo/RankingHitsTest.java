@@ -22,6 +22,7 @@ class RankingHitsTest {
         RankingHits.Figures f = h.figures();
         assertThat(f.k()).isEqualTo(2);
         assertThat(f.untracked()).isEqualTo(1);
+        assertThat(f.requestsBySource()).containsEntry("sequence", 1).containsEntry("popularity", 1).containsEntry("request", 1);
         assertThat(f.sentBySource().get("sequence")).isEqualTo(new RankingHits.Hits(2, 1)); // b hit, x missed
         assertThat(f.sentBySource().get("popularity")).isEqualTo(new RankingHits.Hits(1, 1));
         assertThat(f.sentBySource().get("request")).isEqualTo(new RankingHits.Hits(1, 1));
