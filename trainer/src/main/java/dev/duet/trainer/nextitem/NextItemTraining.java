@@ -14,6 +14,10 @@ import java.util.Map;
  * and the RL work call it): item vocabulary from the training split, the candidate protocol of
  * PROTOCOL.md section 2, popularity, item-kNN and SASRec in one harness, the epoch and the kNN decay
  * chosen on validation, SASRec exported to ONNX, and the report tree ({@code report.json}).
+ *
+ * <p>Training sets process-wide PyTorch state (the random seed and the intra-op thread count) and
+ * DJL allows one gradient collector at a time: run one training per JVM at a time. Set {@code
+ * OMP_WAIT_POLICY=PASSIVE} in the environment of a process that calls this (docs/training.md).
  */
 public final class NextItemTraining {
 
