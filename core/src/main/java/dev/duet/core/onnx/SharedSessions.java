@@ -63,9 +63,45 @@ public final class SharedSessions {
         }
     }
 
+    /**
+     * ONNX Runtime's process-wide environment, created on a thread with a 64 MB stack. Creating
+     * it runs a recursive std::regex match whose depth grows with the JVM's command line: on a
+     * Flink TaskManager (a long class path and many -D options) it overflowed the task thread's
+     * 1 MB stack and the JVM died with SIGSEGV, without an error file (StandaloneClusterITCase).
+     * Once created, every thread uses the same environment.
+     */
+    public static OrtEnvironment environment() {
+        synchronized (SESSIONS) {
+            OrtEnvironment[] created = new OrtEnvironment[1];
+            Throwable[] failed = new Throwable[1];
+            Thread init = new Thread(null, () -> {
+                try {
+                    created[0] = OrtEnvironment.getEnvironment();
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            }, "onnxruntime-environment", 64L << 20);
+            init.start();
+            try {
+                init.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating ONNX Runtime's environment", e);
+            }
+            if (failed[0] instanceof RuntimeException e) {
+                throw e;
+            } else if (failed[0] instanceof Error e) {
+                throw e;
+            } else if (failed[0] != null) {
+                throw new IllegalStateException("ONNX Runtime's environment: " + failed[0], failed[0]);
+            }
+            return created[0];
+        }
+    }
+
     private static OrtSession create(Path model, Device device, int intraOpThreads)
             throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads > 0) {
