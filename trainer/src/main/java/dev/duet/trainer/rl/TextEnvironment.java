@@ -41,9 +41,10 @@ public final class TextEnvironment implements AutoCloseable {
     static final int LEA_SHORTLIST = 20;
     private static final int BATCH = 256;
     private static final float LEARNING_RATE = 1e-3f;
-    private static final int STATE_EPOCHS = 12;
-    private static final int REWARD_EPOCHS = 8;
-    private static final int PATIENCE = 2;
+    // Caps chosen for a 2-core machine shared by several jobs; the epoch within the cap is chosen on validation.
+    private static final int STATE_EPOCHS = 5;
+    private static final int REWARD_EPOCHS = 4;
+    private static final int PATIENCE = 1;
     private static final int CHUNK = 2048;
 
     private final EnvironmentModels models;
@@ -124,45 +125,45 @@ public final class TextEnvironment implements AutoCloseable {
         int bestEpoch = 0;
         List<Double> curve = new ArrayList<>();
         try (NDManager tableManager = models.manager().newSubManager()) {
-        NDArray table = tableManager.create(flatten(text), new Shape(text.length, textDim));
-        for (int epoch = 1; epoch <= STATE_EPOCHS; epoch++) {
-            int[] order = subset.clone();
-            shuffle(order, random);
-            double lossSum = 0;
-            int batches = 0;
-            for (int from = 0; from < order.length; from += BATCH) {
-                int to = Math.min(order.length, from + BATCH);
-                int[][] windows = new int[to - from][];
-                int[] next = new int[to - from];
-                for (int i = from; i < to; i++) {
-                    windows[i - from] = train.histories()[order[i]];
-                    next[i - from] = train.targets()[order[i]];
-                }
-                try (NDScope scope = new NDScope(); NDManager m = models.manager().newSubManager()) {
-                    NDArray x = m.create(EnvironmentModels.features(windows, text, textDim), new Shape(windows.length, 2L * textDim));
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = models.stateLoss(m, x, table, next);
-                        collector.backward(loss);
-                        lossSum += loss.getFloat();
+            NDArray table = tableManager.create(flatten(text), new Shape(text.length, textDim));
+            for (int epoch = 1; epoch <= STATE_EPOCHS; epoch++) {
+                int[] order = subset.clone();
+                shuffle(order, random);
+                double lossSum = 0;
+                int batches = 0;
+                for (int from = 0; from < order.length; from += BATCH) {
+                    int to = Math.min(order.length, from + BATCH);
+                    int[][] windows = new int[to - from][];
+                    int[] next = new int[to - from];
+                    for (int i = from; i < to; i++) {
+                        windows[i - from] = train.histories()[order[i]];
+                        next[i - from] = train.targets()[order[i]];
                     }
-                    adam.step();
+                    try (NDScope scope = new NDScope(); NDManager m = models.manager().newSubManager()) {
+                        NDArray x = m.create(EnvironmentModels.features(windows, text, textDim), new Shape(windows.length, 2L * textDim));
+                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                            NDArray loss = models.stateLoss(m, x, table, next);
+                            collector.backward(loss);
+                            lossSum += loss.getFloat();
+                        }
+                        adam.step();
+                    }
+                    batches++;
                 }
-                batches++;
+                double ndcg = stateNdcg(models, text, valid);
+                curve.add(ndcg);
+                boolean improved = ndcg > bestNdcg;
+                if (improved) {
+                    bestNdcg = ndcg;
+                    bestEpoch = epoch;
+                    best = snapshot(models.stateParameters());
+                }
+                out.printf(Locale.ROOT, "  state model epoch %2d: loss %.4f, valid NDCG@10 %.4f%s%n", epoch, lossSum / batches, ndcg,
+                        improved ? "  (best so far)" : "");
+                if (epoch - bestEpoch >= PATIENCE) {
+                    break;
+                }
             }
-            double ndcg = stateNdcg(models, text, valid);
-            curve.add(ndcg);
-            boolean improved = ndcg > bestNdcg;
-            if (improved) {
-                bestNdcg = ndcg;
-                bestEpoch = epoch;
-                best = snapshot(models.stateParameters());
-            }
-            out.printf(Locale.ROOT, "  state model epoch %2d: loss %.4f, valid NDCG@10 %.4f%s%n", epoch, lossSum / batches, ndcg,
-                    improved ? "  (best so far)" : "");
-            if (epoch - bestEpoch >= PATIENCE) {
-                break;
-            }
-        }
         }
         restore(models.stateParameters(), best);
         Map<String, Object> r = new LinkedHashMap<>();

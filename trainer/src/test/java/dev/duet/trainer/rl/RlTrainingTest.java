@@ -50,9 +50,13 @@ class RlTrainingTest {
     }
 
     static RlOptions options(RlVariant variant, boolean env, boolean lea, int epochs) {
+        return options(variant, env, lea, epochs, List.of(0.5f));
+    }
+
+    static RlOptions options(RlVariant variant, boolean env, boolean lea, int epochs, List<Float> weights) {
         SasRecConfig encoder = SasRecConfig.builder().dim(16).blocks(1).maxHistory(5).dropout(0.1f).learningRate(5e-3f)
                 .batchSize(64).maxEpochs(epochs).patience(epochs).seed(1).threads(1).build();
-        return new RlOptions(RlConfig.of(encoder, variant, 0.5f), List.of(0.5f), List.of(1L), true, env, lea, 0.5, 8,
+        return new RlOptions(RlConfig.of(encoder, variant, weights.get(0)), weights, List.of(1L), true, env, lea, 0.5, 8,
                 List.of(1L, 2L, 3L));
     }
 
@@ -60,7 +64,7 @@ class RlTrainingTest {
     @SuppressWarnings("unchecked")
     void snqnLearnsTheChainAsWellAsTheSupervisedModelAndTheReportHasItsKeys(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        RlTraining.Result result = RlTraining.run(chainData(100, 12, 1), options(RlVariant.SNQN, false, false, 5),
+        RlTraining.Result result = RlTraining.run(chainData(100, 12, 1), options(RlVariant.SNQN, false, false, 5, List.of(0.1f, 0.5f)),
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
         Map<String, Object> rl = (Map<String, Object>) result.report().get("rl");
         assertThat(rl).containsOnlyKeys("snqn", "sasrec");
@@ -74,7 +78,9 @@ class RlTrainingTest {
         // The chain makes the next item nearly certain: both must find it far above chance (10/30 items).
         assertThat(snqn).isGreaterThan(0.5);
         assertThat(sasrec).isGreaterThan(0.5);
+        // With the RL weight chosen on validation, SNQN must not fall clearly below the supervised model.
         assertThat(snqn).isGreaterThan(sasrec - 0.1);
+        assertThat((Map<String, Object>) result.report().get("rl_weight_choice")).containsOnlyKeys("0.10", "0.50");
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("snqn seed 1 epoch  1").contains("sasrec seed 1");
         assertThat(result.onnx()).isNotEmpty();
         RlReport.write(dir, result.report());
