@@ -88,6 +88,6 @@ class NextItemCommandTest {
     void anUnknownTaskIsRefused() {
         int code = run("train", "--task", "ranking", "--out", temp.resolve("out").toString());
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("duet train: error: --task must be 'ctr' or 'next-item', got 'ranking'");
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("duet train: error: --task must be 'ctr', 'next-item' or 'rl', got 'ranking'");
     }
 }
