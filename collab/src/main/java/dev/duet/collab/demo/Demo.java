@@ -72,7 +72,8 @@ public final class Demo implements AutoCloseable {
                 settings.retrievalShare, settings.badRecords, settings.seed);
         long t = System.nanoTime();
         Path model = DemoModel.resolve(settings.model, settings.modelCache, dataset, dataDescription, settings.training, out);
-        Path sequenceModel = DemoSequenceModel.resolve(settings.sequenceModel, dataset, out);
+        Path sequenceModel = DemoSequenceModel.resolve(settings.sequenceModel, settings.trainSequenceModel,
+                settings.modelCache.resolve("sequence"), dataset, dataDescription, out);
         seconds.put("model", (System.nanoTime() - t) / 1e9);
         if (settings.llm == DemoSettings.LlmBackend.TRAINED) {
             t = System.nanoTime();

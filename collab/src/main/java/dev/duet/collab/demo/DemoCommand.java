@@ -51,9 +51,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--sequence-model", paramLabel = "FILE", description = "A next-item model (model.onnx or its folder,"
             + " e.g. from ./duet train --task next-item) that retrieves the candidates of requests without their own;"
-            + " without it popularity retrieves them. Either way the report compares hit@10 with popularity's on the same"
-            + " replay.")
+            + " without it a SASRec is trained on the data and cached under --model-cache. Either way the report"
+            + " compares hit@10 with popularity's on the same replay.")
     Path sequenceModel;
+
+    @Option(names = "--popularity-retrieval", description = "Without --sequence-model: let popularity retrieve instead"
+            + " of training a sequence model.")
+    boolean popularityRetrieval;
 
     @Option(names = "--retrieval-share", description = "Share of requests sent without candidates, so that the job"
             + " retrieves them (default: ${DEFAULT-VALUE}).", defaultValue = "0.5")
@@ -132,7 +136,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         DemoSettings settings = DemoSettings.builder()
                 .events(events).rate(rate).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
-                .model(model).sequenceModel(sequenceModel == null ? null : home(sequenceModel)).retrievalShare(retrievalShare)
+                .model(model).sequenceModel(sequenceModel == null ? null : home(sequenceModel)).trainSequenceModel(!popularityRetrieval).retrievalShare(retrievalShare)
                 .modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
                 .calibration(calibration)
                 .warmUp(Duration.ofSeconds(warmUpSeconds)).llmTimeout(Duration.ofMillis(llmTimeoutMs)).llmCallTimeout(Duration.ofMillis(llmCallTimeoutMs))

@@ -42,6 +42,7 @@ public final class DemoSettings {
     final Path model;
     /** A next-item model for candidate retrieval, or null: popularity retrieves. */
     final Path sequenceModel;
+    final boolean trainSequenceModel;
     /** Share of requests sent without candidates, so that the job retrieves them. */
     final double retrievalShare;
     final Path data;
@@ -74,6 +75,7 @@ public final class DemoSettings {
         out = b.out;
         model = b.model;
         sequenceModel = b.sequenceModel;
+        trainSequenceModel = b.trainSequenceModel;
         retrievalShare = b.retrievalShare;
         data = b.data;
         modelCache = b.modelCache;
@@ -135,6 +137,7 @@ public final class DemoSettings {
         private Path out = Path.of("runs/demo");
         private Path model;
         private Path sequenceModel;
+        private boolean trainSequenceModel = true;
         private double retrievalShare = 0.5;
         private Path data;
         private Path modelCache = Path.of("runs/demo-model");
@@ -214,6 +217,12 @@ public final class DemoSettings {
         /** A next-item model (docs/model-contract.md) that retrieves candidates; null: popularity. */
         public Builder sequenceModel(Path v) {
             sequenceModel = v;
+            return this;
+        }
+
+        /** Without a given sequence model: train one on the data (true) or let popularity retrieve. */
+        public Builder trainSequenceModel(boolean v) {
+            trainSequenceModel = v;
             return this;
         }
 
