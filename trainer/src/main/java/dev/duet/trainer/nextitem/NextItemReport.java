@@ -131,6 +131,10 @@ public final class NextItemReport {
                     .append(movielens ? value : lastfm ? "" : "(other data: " + value + ")").append(" | ")
                     .append(lastfm ? value : "").append(" |\n");
         });
+        if (!NextItemData.GIVEN_SPLIT.equals(report.get("split"))) {
+            md.append("\nThese cases were built by this project's rule (the split above), not by LLaRA's own"
+                    + " preprocessing: compare the models of this run with each other, the published figures only with care.\n");
+        }
         md.append("\nHR@1 is the share of cases whose true item is the top-scored of the 20 candidates (ties share the credit);"
                 + " the spread is the sample standard deviation over the candidate-sampling seeds.\n");
         return md.toString();

@@ -60,7 +60,8 @@ class NextItemCommandTest {
         assertThat(report.path("train_seconds").asDouble()).isPositive();
         assertThat(report.path("cases").path("train").asInt()).isGreaterThan(2000);
         assertThat(report.path("dataset").asText()).startsWith("synthetic");
-        assertThat(Files.readString(runDir.resolve("report.md"))).contains("LLaRA, hybrid prompt").contains("0.361 +- 0.019");
+        assertThat(Files.readString(runDir.resolve("report.md"))).contains("LLaRA, hybrid prompt").contains("0.361 +- 0.019")
+                .contains("not by LLaRA's own preprocessing");
         assertThat(out.toString()).contains("sasrec epoch  2: train loss");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(runDir.resolve("model.onnx").toString(), new OrtSession.SessionOptions())) {
