@@ -171,7 +171,7 @@ class TlsAndCliTest {
         Captured unknownBackend = capture("worker", "--backend", "gpt", "--port", "0");
         assertThat(unknownBackend.code).isEqualTo(1);
         assertThat(unknownBackend.err.strip().lines().toList()).hasSize(1);
-        assertThat(unknownBackend.err).contains("--backend must be causal-lm, text-encoder or openai");
+        assertThat(unknownBackend.err).contains("--backend must be causal-lm, text-encoder, openai or trained");
 
         Captured missingModel = capture("worker", "--backend", "causal-lm",
                 "--model", tmp.resolve("absent").toString());
