@@ -1,6 +1,7 @@
 package dev.duet.trainer.rl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,6 +31,13 @@ final class Adam {
         });
     }
 
+    /** Drops the gradients of the last backward pass without applying them. */
+    void clearGradients() {
+        parameters.values().forEach(p -> {
+            p.getGradient().set(new NDIndex("..."), 0); // not g - g: that stays NaN where g is not finite
+        });
+    }
+
     /** Applies the gradients that the last backward pass left on the parameters. */
     void step() {
         steps++;
@@ -44,7 +52,7 @@ final class Adam {
             m.muli(BETA1).addi(g.mul(1 - BETA1));
             v.muli(BETA2).addi(g.square().mul(1 - BETA2));
             p.subi(m.div(v.sqrt().add(EPSILON)).mul(stepSize));
-            g.subi(g);
+            g.set(new NDIndex("..."), 0);
         }
     }
 }

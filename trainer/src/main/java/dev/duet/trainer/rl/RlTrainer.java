@@ -25,7 +25,7 @@ import java.util.Random;
 public final class RlTrainer {
 
     /** One epoch's figures. */
-    public record Epoch(int epoch, double trainLoss, double validNdcg10, double validHr1, double seconds, boolean best) {}
+    public record Epoch(int epoch, double trainLoss, double validNdcg10, double validHr1, double seconds, boolean best, int skippedSteps) {}
 
     /** Progress lines. */
     public interface Listener {
@@ -68,18 +68,25 @@ public final class RlTrainer {
             boolean actor = config.variant() == RlVariant.SA2C && epoch > config.sa2cWarmupEpochs();
             double lossSum = 0;
             int batches = 0;
+            int skipped = 0;
             int total = (order.length + batchSize - 1) / batchSize;
             for (int from = 0; from < order.length; from += batchSize) {
                 int to = Math.min(order.length, from + batchSize);
                 Batch batch = batch(train, order, from, to, config, rows, negativeRewards, random);
-                lossSum += step(network, adam, batch, actor);
-                batches++;
+                double loss = step(network, adam, batch, actor);
+                if (Double.isFinite(loss)) {
+                    lossSum += loss;
+                    batches++;
+                } else {
+                    skipped++;
+                }
                 steps++;
                 if (config.hasQHead() && steps % config.targetSync() == 0) {
                     network.syncTarget();
                 }
-                if (batches % Math.max(1, total / 4) == 0 && batches < total) {
-                    listener.onProgress(epoch, batches, total, lossSum / batches);
+                int done = batches + skipped;
+                if (done % Math.max(1, total / 4) == 0 && done < total) {
+                    listener.onProgress(epoch, done, total, lossSum / Math.max(1, batches));
                 }
             }
             RlMetrics.Figures v = RlMetrics.evaluate(network.encoder(), valid, validSets);
@@ -89,7 +96,8 @@ public final class RlTrainer {
                 bestEpoch = epoch;
                 best = network.encoder().snapshot();
             }
-            Epoch e = new Epoch(epoch, lossSum / batches, v.ndcg10(), v.hr1Mean(), (System.nanoTime() - t) / 1e9, improved);
+            Epoch e = new Epoch(epoch, lossSum / Math.max(1, batches), v.ndcg10(), v.hr1Mean(), (System.nanoTime() - t) / 1e9, improved,
+                    skipped);
             epochs.add(e);
             listener.onEpoch(e);
             if (epoch - bestEpoch >= config.encoder().patience()) {
@@ -100,6 +108,11 @@ public final class RlTrainer {
         return new Trained(network, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
     }
 
+    /**
+     * One step; a batch whose loss is not finite leaves the parameters as they are (its gradients
+     * are cleared) and returns NaN, so one bad batch cannot turn every weight into NaN. Epoch lines
+     * and the report count such steps.
+     */
     private static double step(RlNetwork network, Adam adam, Batch batch, boolean actor) {
         Fixed fixed = network.config().hasQHead() ? network.fixed(batch, actor) : null;
         try (NDScope scope = new NDScope(); NDManager m = SasRecInternals.manager(network.encoder()).newSubManager()) {
@@ -108,6 +121,10 @@ public final class RlTrainer {
                 NDArray l = network.loss(m, batch, fixed, true);
                 collector.backward(l);
                 loss = l.getFloat();
+            }
+            if (!Double.isFinite(loss)) {
+                adam.clearGradients();
+                return Double.NaN;
             }
             adam.step();
             return loss;

@@ -173,14 +173,15 @@ public final class RlTraining {
 
     private static RunResult runOne(RlConfig config, ItemVocabulary vocabulary, Transitions transitions, NegativeRewards negativeRewards,
             EncodedCases valid, List<CandidateSets> validSets, EncodedCases test, List<CandidateSets> testSets, PrintStream out) {
-        String name = config.variant().key();
+        String name = config.variant() == RlVariant.SUPERVISED ? "sasrec" : config.variant().key();
         out.println("Training " + config + "...");
         RlTrainer.Trained trained = RlTrainer.train(config, vocabulary.rows(), transitions, negativeRewards, valid, validSets,
                 new RlTrainer.Listener() {
                     @Override
                     public void onEpoch(RlTrainer.Epoch e) {
-                        out.printf(Locale.ROOT, "  %s seed %d epoch %2d: train loss %.4f, valid NDCG@10 %.4f, HR@1 %.4f, %.1f s%s%n",
+                        out.printf(Locale.ROOT, "  %s seed %d epoch %2d: train loss %.4f, valid NDCG@10 %.4f, HR@1 %.4f, %.1f s%s%s%n",
                                 name, config.encoder().seed(), e.epoch(), e.trainLoss(), e.validNdcg10(), e.validHr1(), e.seconds(),
+                                e.skippedSteps() > 0 ? ", " + e.skippedSteps() + " steps skipped (loss not finite)" : "",
                                 e.best() ? "  (best so far)" : "");
                     }
 
@@ -235,6 +236,7 @@ public final class RlTraining {
         m.put("best_epochs", runs.stream().map(r -> r.trained.bestEpoch()).toList());
         m.put("epochs_run", runs.stream().map(r -> r.trained.epochs().size()).toList());
         m.put("train_seconds", runs.stream().map(r -> r.trained.seconds()).toList());
+        m.put("skipped_steps", runs.stream().map(r -> r.trained.epochs().stream().mapToInt(RlTrainer.Epoch::skippedSteps).sum()).toList());
         m.put("valid_ndcg@10_by_epoch", runs.stream().map(r -> r.trained.epochs().stream().map(RlTrainer.Epoch::validNdcg10).toList()).toList());
         return m;
     }
