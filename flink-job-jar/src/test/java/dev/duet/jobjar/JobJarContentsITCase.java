@@ -95,12 +95,14 @@ class JobJarContentsITCase {
     }
 
     @Test
-    void holdsNoNativeProfilerOrTestCode() {
+    void holdsNoNativeProfilerChartsOrTestCode() {
         List<String> unwanted = new ArrayList<>();
         for (String entry : jobClasses) {
             if (entry.contains("/test/")
                     || entry.endsWith("ITCase.class")
                     || entry.contains("asyncprofiler")
+                    || entry.startsWith("org/knowm/xchart/")
+                    || entry.startsWith("org/apache/pdfbox/")
                     || entry.startsWith("org/apache/flink/runtime/")
                     || entry.startsWith("org/apache/flink/streaming/api/")) {
                 unwanted.add(entry);

@@ -154,7 +154,7 @@ final class SeedRepetition {
             }
             series.put(e.getKey(), means);
         }
-        dev.duet.core.report.Charts.bars(file, "Test AUC, mean over " + seeds + " model seeds (" + dataset + ")",
+        dev.duet.trainer.report.Charts.bars(file, "Test AUC, mean over " + seeds + " model seeds (" + dataset + ")",
                 "segment", "AUC", categories, series);
     }
 

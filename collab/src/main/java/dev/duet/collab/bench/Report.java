@@ -2,7 +2,7 @@ package dev.duet.collab.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.duet.core.report.Charts;
+import dev.duet.trainer.report.Charts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.duet.collab.calibration;
 
-import dev.duet.core.report.Charts;
+import dev.duet.trainer.report.Charts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.duet.trainer.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.duet.core.metrics.EntropyDeciles;
-import dev.duet.core.report.Charts;
+import dev.duet.trainer.report.Charts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

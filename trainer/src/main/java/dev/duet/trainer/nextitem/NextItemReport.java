@@ -2,7 +2,7 @@ package dev.duet.trainer.nextitem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.duet.core.report.Charts;
+import dev.duet.trainer.report.Charts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.duet.core.report;
+package dev.duet.trainer.report;
 
 import java.io.IOException;
 import java.nio.file.Files;
