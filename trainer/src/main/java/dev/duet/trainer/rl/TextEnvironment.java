@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The RL recommender's environment from the language-model side, as it runs here: the pretrained
@@ -106,7 +107,10 @@ public final class TextEnvironment implements AutoCloseable {
         for (int i = 0; i < cases.size(); i++) {
             String user = cases.get(i).user();
             boolean in = user == null ? random.nextDouble() < STATE_SUBSET
-                    : new Random(seed * 1_000_003L + user.hashCode()).nextDouble() < STATE_SUBSET;
+                    // SplittableRandom mixes its seed: java.util.Random's first double barely moves
+                    // between neighbouring seeds, so users with similar hash codes were all in or out
+                    // (19,613 of 79,246 MovieLens-100K cases instead of about half).
+                    : new SplittableRandom(seed * 1_000_003L + user.hashCode()).nextDouble() < STATE_SUBSET;
             if (in) {
                 chosen.add(i);
             }
