@@ -14,9 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * set; a new path is loaded on first use (up to three models open, sessions shared per JVM), a
  * path that does not load is logged once and the previous model (or popularity) keeps serving.
  */
-public class CandidateRetrieval extends MicroBatchingOperator {
+public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
+        implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CandidateRetrieval.class);
@@ -67,6 +72,7 @@ public class CandidateRetrieval extends MicroBatchingOperator {
 
     private transient List<ScoringTask> buffer;
     private transient int pending;
+    private transient boolean timerSet;
     private transient LinkedHashMap<String, SequenceModel> models;
     private transient Set<String> failedPaths;
     private transient String currentPath;
@@ -124,14 +130,38 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         buffer.add(task);
         if (retrieve && ++pending >= settings.batchSize()) {
             flush();
-        } else {
-            flushWithin(settings.maxDelayMs());
+        } else if (!timerSet) {
+            timerSet = true;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + settings.maxDelayMs(), this);
         }
     }
 
-    /** Retrieves for every buffered request (one call per model in use), then emits all in order. */
     @Override
-    protected void flush() throws Exception {
+    public void onProcessingTime(long time) throws Exception {
+        timerSet = false;
+        flush();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flush();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    /** Retrieves for every buffered request (one call per model in use), then emits all in order. */
+    private void flush() throws Exception {
         if (buffer == null || buffer.isEmpty()) {
             return;
         }
