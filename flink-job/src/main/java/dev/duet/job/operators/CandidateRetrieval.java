@@ -14,13 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +37,7 @@ import org.slf4j.LoggerFactory;
  * set; a new path is loaded on first use (up to three models open, sessions shared per JVM), a
  * path that does not load is logged once and the previous model (or popularity) keeps serving.
  */
-public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
-        implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
+public class CandidateRetrieval extends MicroBatchingOperator {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CandidateRetrieval.class);
@@ -72,7 +67,6 @@ public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
 
     private transient List<ScoringTask> buffer;
     private transient int pending;
-    private transient boolean timerSet;
     private transient LinkedHashMap<String, SequenceModel> models;
     private transient Set<String> failedPaths;
     private transient String currentPath;
@@ -130,38 +124,14 @@ public class CandidateRetrieval extends AbstractStreamOperator<ScoringTask>
         buffer.add(task);
         if (retrieve && ++pending >= settings.batchSize()) {
             flush();
-        } else if (!timerSet) {
-            timerSet = true;
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            getProcessingTimeService().registerTimer(now + settings.maxDelayMs(), this);
+        } else {
+            flushWithin(settings.maxDelayMs());
         }
     }
 
-    @Override
-    public void onProcessingTime(long time) throws Exception {
-        timerSet = false;
-        flush();
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        super.prepareSnapshotPreBarrier(checkpointId);
-        flush();
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        flush();
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
     /** Retrieves for every buffered request (one call per model in use), then emits all in order. */
-    private void flush() throws Exception {
+    @Override
+    protected void flush() throws Exception {
         if (buffer == null || buffer.isEmpty()) {
             return;
         }

@@ -13,13 +13,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +32,7 @@ import org.slf4j.LoggerFactory;
  * delay (1 s doubling up to {@link #MAX_RETRY_DELAY_MS}: a model file still being copied, a
  * volume not yet mounted); meanwhile the previous model keeps scoring.
  */
-public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
-        implements OneInputStreamOperator<ScoringTask, ScoringTask>, ProcessingTimeCallback, BoundedOneInput {
+public class CrmBatchScorer extends MicroBatchingOperator {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CrmBatchScorer.class);
@@ -52,7 +47,6 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
 
     private transient List<ScoringTask> buffer;
     private transient int bufferedRows;
-    private transient boolean timerSet;
     private transient LinkedHashMap<String, CrmScorer> scorers;
     /** Paths that failed to load: attempts so far and when the next may be made (processing time). */
     private transient Map<String, FailedLoad> failedPaths;
@@ -103,38 +97,14 @@ public class CrmBatchScorer extends AbstractStreamOperator<ScoringTask>
         bufferedRows += Math.max(1, element.getValue().candidateCount());
         if (bufferedRows >= batchSize) {
             flush();
-        } else if (!timerSet) {
-            timerSet = true;
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            getProcessingTimeService().registerTimer(now + maxDelayMs, this);
+        } else {
+            flushWithin(maxDelayMs);
         }
     }
 
-    @Override
-    public void onProcessingTime(long time) throws Exception {
-        timerSet = false;
-        flush();
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        super.prepareSnapshotPreBarrier(checkpointId);
-        flush();
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        flush();
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
     /** Scores everything buffered: one call per model path in use. */
-    private void flush() throws Exception {
+    @Override
+    protected void flush() throws Exception {
         if (buffer == null || buffer.isEmpty()) {
             return;
         }
