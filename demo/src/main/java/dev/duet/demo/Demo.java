@@ -93,7 +93,7 @@ public final class Demo implements AutoCloseable {
         long replayStartMs = System.currentTimeMillis();
         reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits);
         reader.start();
-        replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, ledger);
+        replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, settings.requestDelay, ledger);
         replayer.start();
         progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "duet-demo-progress");

@@ -30,6 +30,10 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "500")
     double rate;
 
+    @Option(names = "--request-delay-ms", description = "A request goes this long after the interaction it follows, so"
+            + " that the job has read the user's interaction (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+    long requestDelayMs;
+
     @Option(names = "--request-every", description = "One request after every N interactions (default: ${DEFAULT-VALUE}).",
             defaultValue = "10")
     int requestEvery;
@@ -135,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
             return relaunched;
         }
         DemoSettings settings = DemoSettings.builder()
-                .events(events).rate(rate).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
+                .events(events).rate(rate).requestDelay(Duration.ofMillis(requestDelayMs)).requestEvery(requestEvery).candidates(candidates).k(k).badRecords(badRecords)
                 .model(model).sequenceModel(sequenceModel == null ? null : home(sequenceModel)).trainSequenceModel(!popularityRetrieval).retrievalShare(retrievalShare)
                 .modelCache(home(modelCache)).data(data).llm(llm).llmModel(llmModel).llmThreads(llmThreads)
                 .calibration(calibration)

@@ -33,6 +33,7 @@ public final class DemoSettings {
 
     final int events;
     final double rate;
+    final Duration requestDelay;
     final int requestEvery;
     final int candidates;
     final int k;
@@ -68,6 +69,7 @@ public final class DemoSettings {
     private DemoSettings(Builder b) {
         events = b.events;
         rate = b.rate;
+        requestDelay = b.requestDelay;
         requestEvery = b.requestEvery;
         candidates = b.candidates;
         k = b.k;
@@ -129,6 +131,7 @@ public final class DemoSettings {
     public static final class Builder {
         private int events = 20_000;
         private double rate = 500;
+        private Duration requestDelay = Duration.ofMillis(250);
         private int requestEvery = 10;
         private int candidates = 20;
         private int k = 10;
@@ -165,6 +168,15 @@ public final class DemoSettings {
         /** Inputs replayed: interactions plus requests (bad records come on top). */
         public Builder events(int v) {
             events = v;
+            return this;
+        }
+
+        /**
+         * How long after the interaction it follows a request is sent (the job reads the two
+         * topics independently: a request sent in the same millisecond may be read first).
+         */
+        public Builder requestDelay(Duration v) {
+            requestDelay = v;
             return this;
         }
 
@@ -343,6 +355,8 @@ public final class DemoSettings {
         public DemoSettings build() {
             require(events >= 1, "--events must be at least 1, got " + events);
             require(rate > 0 && Double.isFinite(rate), "--rate must be positive, got " + rate);
+            require(requestDelay != null && !requestDelay.isNegative() && requestDelay.toMillis() <= 60_000,
+                    "--request-delay-ms must be in 0..60000, got " + (requestDelay == null ? null : requestDelay.toMillis()));
             require(requestEvery >= 1, "--request-every must be at least 1, got " + requestEvery);
             require(candidates >= 1 && candidates <= 100, "--candidates must be in 1..100 (the worker's limit), got " + candidates);
             require(k >= 1 && k <= candidates, "--k must be in 1..candidates (" + candidates + "), got " + k);
