@@ -91,7 +91,8 @@ public final class Demo implements AutoCloseable {
 
         t = System.nanoTime();
         long replayStartMs = System.currentTimeMillis();
-        reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits);
+        SubtaskWindows windows = new SubtaskWindows(settings.parallelism, SubtaskWindows.defaultMaxParallelism(settings.parallelism));
+        reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits, windows);
         reader.start();
         replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, settings.requestDelay, ledger);
         replayer.start();
@@ -111,17 +112,24 @@ public final class Demo implements AutoCloseable {
             progress.shutdownNow();
         }
 
+        // The dashboard's live AUC per route must say what the outputs say (issue 20): read it the
+        // way the dashboard does, once every input is accounted for.
+        DashboardAgreement.Result dashboard = timedOut ? null : DashboardAgreement.check(
+                new DashboardMetrics(job.dashboardUrl()), job.jobId(), windows, JobOptions.METRICS_WINDOW.defaultValue(), 45_000);
         LiveStats.Snapshot snapshot = stats.snapshot();
         Ledger.Accounts accounts = ledger.accounts();
         double allowance = JobOptions.BUDGET_BURST.defaultValue() * settings.parallelism;
         double outputSeconds = Math.max(1e-3, (snapshot.lastOutputMs() - replayStartMs) / 1e3);
-        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), sequenceModel,
+        List<String> problems = new ArrayList<>(DemoResult.problems(plan, accounts, snapshot, ledger.outputCount(),
+                ledger.deadLetterCount(), settings.budgetShare, allowance, timedOut));
+        if (dashboard != null) {
+            problems.addAll(dashboard.problems());
+        }
+        DemoResult result = new DemoResult(plan, accounts, snapshot, rankingHits.figures(), dashboard, sequenceModel,
                 ledger.outputCount(), ledger.deadLetterCount(),
                 settings.budgetShare, allowance, settings.rate, ledger.outputCount() / outputSeconds, seconds,
                 dataDescription, model, DemoWorker.describe(settings.llm, llmModel), Machine.describe(),
-                job.dashboardUrl(), timedOut,
-                DemoResult.problems(plan, accounts, snapshot, ledger.outputCount(), ledger.deadLetterCount(),
-                        settings.budgetShare, allowance, timedOut));
+                job.dashboardUrl(), timedOut, problems);
         DemoReport.write(settings.out, result);
         printSummary(result);
         return result;
@@ -159,7 +167,8 @@ public final class Demo implements AutoCloseable {
         // Replaying before the job runs would measure its start-up as latency and throughput.
         job.awaitRunning(Duration.ofSeconds(120));
         out.println("duet demo: Kafka " + kafka.bootstrap() + ", LLM worker 127.0.0.1:" + worker.port()
-                + ", Flink dashboard " + job.dashboardUrl());
+                + ", Flink dashboard " + job.dashboardUrl()
+                + (System.getProperty("log.file") == null ? "" : ", job log " + System.getProperty("log.file")));
     }
 
     /** Writes the catalog to the items topic too, so that it is there for anyone exploring the topics. */

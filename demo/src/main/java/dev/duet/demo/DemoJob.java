@@ -113,6 +113,11 @@ final class DemoJob implements AutoCloseable {
         throw new IllegalStateException("the job did not reach RUNNING within " + timeout.toSeconds() + " s");
     }
 
+    /** The job's id, as the dashboard and its REST API name it. */
+    String jobId() {
+        return client.getJobID().toHexString();
+    }
+
     int dashboardPort() {
         return dashboardPort;
     }

@@ -124,12 +124,32 @@ final class DemoReport {
         hitRow(md, "popularity's top k, shadow (same interactions)", h.popularityShadow());
         md.append("\nInteractions of users without a list yet: ").append(h.untracked())
                 .append(". Requests by where their candidates came from: ").append(h.requestsBySource()).append(".\n");
+        dashboardSection(md, r.dashboardAgreement());
         if (!s.fallbackReasons().isEmpty()) {
             md.append("\n## Fallback reasons\n\n");
             s.fallbackReasons().forEach((reason, n) -> md.append("- ").append(reason).append(": ").append(n).append('\n'));
         }
         md.append("\n![latency](").append(LATENCY_CHART).append(")\n![auc](").append(AUC_CHART).append(")\n");
         return md.toString();
+    }
+
+    /** The dashboard's live gauges (Flink REST API) beside the same figures from the output topic. */
+    private static void dashboardSection(StringBuilder md, DashboardAgreement.Result d) {
+        md.append("\n## Dashboard live quality against the outputs\n\n");
+        if (d == null) {
+            md.append("Not read (the replay timed out).\n");
+            return;
+        }
+        md.append(d.agrees() ? "The dashboard's `prequential.<route>.auc` and `.logLoss` equal the figures computed from the"
+                + " output topic's labelled records of each subtask (within " + DashboardAgreement.TOLERANCE + ").\n\n"
+                : "**The dashboard disagrees with the outputs** (" + (d.error() != null ? d.error() : "see the rows") + ").\n\n");
+        md.append("| route | subtask | samples dashboard / outputs | AUC dashboard | AUC outputs | LogLoss dashboard | LogLoss outputs |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        for (DashboardAgreement.Row row : d.rows()) {
+            md.append(String.format("| %s | %d | %.0f / %d | %s | %s | %s | %s |%n", row.route(), row.subtask(),
+                    row.dashboardSamples(), row.outputSamples(), fmt(row.dashboardAuc()), fmt(row.outputAuc()),
+                    fmt(row.dashboardLogLoss()), fmt(row.outputLogLoss())));
+        }
     }
 
     private static void hitRow(StringBuilder md, String what, RankingHits.Hits h) {

@@ -15,6 +15,7 @@ record DemoResult(
         Ledger.Accounts accounts,
         LiveStats.Snapshot stats,
         RankingHits.Figures ranking,
+        DashboardAgreement.Result dashboardAgreement,
         Path sequenceModelFile,
         int recordsOut,
         int deadLetters,
@@ -118,6 +119,7 @@ record DemoResult(
         stats.routes().forEach((route, f) -> routes.put(route, f.count()));
         m.put("routes", routes);
         m.put("ranking", rankingMap());
+        m.put("dashboard_live_quality", dashboardMap());
         m.put("throughput_eps", throughputEps);
         m.put("rate_eps", rate);
         m.put("seconds", seconds);
@@ -150,6 +152,39 @@ record DemoResult(
         r.put("untracked_interactions", ranking.untracked());
         r.put("requests_by_retrieval", ranking.requestsBySource());
         return r;
+    }
+
+    /** The dashboard's live AUC and LogLoss per route and subtask beside the outputs' (null: not read). */
+    private Map<String, Object> dashboardMap() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (dashboardAgreement == null) {
+            d.put("checked", false);
+            return d;
+        }
+        d.put("checked", true);
+        d.put("agrees", dashboardAgreement.agrees());
+        d.put("error", dashboardAgreement.error());
+        List<Object> rows = new java.util.ArrayList<>();
+        for (DashboardAgreement.Row r : dashboardAgreement.rows()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("route", r.route());
+            row.put("subtask", r.subtask());
+            row.put("compared", r.compared());
+            row.put("agrees", r.agrees());
+            row.put("samples", Map.of("dashboard", Double.isNaN(r.dashboardSamples()) ? -1 : (long) r.dashboardSamples(),
+                    "outputs", r.outputSamples()));
+            Map<String, Object> auc = new LinkedHashMap<>();
+            auc.put("dashboard", number(r.dashboardAuc()));
+            auc.put("outputs", number(r.outputAuc()));
+            row.put("auc", auc);
+            Map<String, Object> logLoss = new LinkedHashMap<>();
+            logLoss.put("dashboard", number(r.dashboardLogLoss()));
+            logLoss.put("outputs", number(r.outputLogLoss()));
+            row.put("log_loss", logLoss);
+            rows.add(row);
+        }
+        d.put("rows", rows);
+        return d;
     }
 
     private static Map<String, Object> hits(RankingHits.Hits h) {

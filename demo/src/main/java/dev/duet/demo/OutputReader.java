@@ -30,8 +30,9 @@ final class OutputReader implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile int unreadable;
+    private final SubtaskWindows windows;
 
-    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats, RankingHits hits) {
+    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats, RankingHits hits, SubtaskWindows windows) {
         this.consumerProperties = new Properties();
         consumerProperties.putAll(clientProperties);
         consumerProperties.put("key.deserializer", StringDeserializer.class.getName());
@@ -43,6 +44,7 @@ final class OutputReader implements AutoCloseable {
         this.ledger = ledger;
         this.stats = stats;
         this.hits = hits;
+        this.windows = windows;
         this.thread = new Thread(this::run, "duet-demo-output-reader");
         thread.setDaemon(true);
     }
@@ -105,6 +107,9 @@ final class OutputReader implements AutoCloseable {
         float crmScore = crmScores.isArray() && crmScores.size() > 0 ? (float) crmScores.get(0).asDouble() : score;
         if (Float.isNaN(score) || Float.isNaN(crmScore)) {
             label = -1;
+        }
+        if (label >= 0) {
+            windows.add(node.path("route").asText("unknown"), node.path("user").asText(), label, score);
         }
         stats.add(node.path("route").asText("unknown"), node.path("latency_ms").asLong(), label, score, crmScore,
                 node.hasNonNull("fallback_reason") ? node.get("fallback_reason").asText() : null,

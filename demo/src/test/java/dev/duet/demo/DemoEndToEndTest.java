@@ -108,6 +108,23 @@ class DemoEndToEndTest {
                 .isEqualTo(report.at("/ranking/retrieval_hit_at_k_same_interactions/popularity/interactions").asInt());
         assertThat(report.at("/sequence_model").asText()).endsWith("sequence.onnx");
         assertThat(Files.readString(out.resolve(DemoReport.MARKDOWN_FILE))).contains("## Ranking quality (hit@10)");
+        // The dashboard's live AUC and LogLoss per route and subtask, read through Flink's REST API
+        // as the dashboard reads them, equal what the output topic's labelled records give.
+        assertThat(report.at("/dashboard_live_quality/agrees").asBoolean()).as("%s", report.at("/dashboard_live_quality")).isTrue();
+        JsonNode rows = report.at("/dashboard_live_quality/rows");
+        assertThat(rows.size()).isEqualTo(3 * 2);
+        int comparedWithSamples = 0;
+        for (JsonNode row : rows) {
+            if (row.at("/compared").asBoolean() && row.at("/samples/outputs").asInt() > 0) {
+                assertThat(row.at("/samples/dashboard").asLong()).isEqualTo(row.at("/samples/outputs").asLong());
+                if (row.at("/auc/outputs").isNumber()) {
+                    assertThat(row.at("/auc/dashboard").asDouble()).isCloseTo(row.at("/auc/outputs").asDouble(),
+                            org.assertj.core.api.Assertions.within(1e-6));
+                    comparedWithSamples++;
+                }
+            }
+        }
+        assertThat(comparedWithSamples).as("route and subtask pairs with an AUC on both sides").isGreaterThanOrEqualTo(2);
         assertThat(report.at("/ok").asBoolean()).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("every input accounted for");
 
