@@ -64,8 +64,15 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         }
     }
 
+    /** Opens a sequence model file; shipped with the job graph (tests slow it down). */
+    @FunctionalInterface
+    interface Opener extends Serializable {
+        SequenceModel open(Path file, int intraOpThreads) throws Exception;
+    }
+
     private final Settings settings;
     private final ModelSwapper.Backoff retryDelays;
+    private final Opener opener;
 
     private transient List<ScoringTask> buffer;
     private transient int pending;
@@ -79,13 +86,14 @@ public class CandidateRetrieval extends MicroBatchingOperator {
     private transient Counter unresolvedCatalog;
 
     public CandidateRetrieval(Settings settings) {
-        this(settings, ModelSwapper.Backoff.DEFAULT);
+        this(settings, ModelSwapper.Backoff.DEFAULT, (file, threads) -> SequenceModel.load(file, SharedSessions.Device.CPU, threads));
     }
 
-    /** With other delays between attempts at a model that failed to load (tests). */
-    CandidateRetrieval(Settings settings, ModelSwapper.Backoff retryDelays) {
+    /** With other delays between attempts at a model that failed to load, and another opener (tests). */
+    CandidateRetrieval(Settings settings, ModelSwapper.Backoff retryDelays, Opener opener) {
         this.settings = settings;
         this.retryDelays = retryDelays;
+        this.opener = opener;
     }
 
     @Override
@@ -116,7 +124,7 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         if (path.isEmpty()) {
             return null;
         }
-        return SequenceModel.load(Path.of(path), SharedSessions.Device.CPU, settings.intraOpThreads());
+        return opener.open(Path.of(path), settings.intraOpThreads());
     }
 
     @Override
@@ -239,6 +247,11 @@ public class CandidateRetrieval extends MicroBatchingOperator {
     /** Whether a requested model is still loading or waiting for a retry (tests). */
     boolean swapPending() {
         return models.pending();
+    }
+
+    /** Whether a requested model has loaded and will be used from the next batch on (tests). */
+    boolean swapReady() {
+        return models.readyToSwap();
     }
 
     @Override

@@ -171,6 +171,11 @@ public class CrmBatchScorer extends MicroBatchingOperator {
         return models.pending();
     }
 
+    /** Whether a requested model has loaded and will be used from the next batch on (tests). */
+    boolean swapReady() {
+        return models.readyToSwap();
+    }
+
     @Override
     public void close() throws Exception {
         if (models != null) {

@@ -236,6 +236,11 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
         return swaps.get();
     }
 
+    /** Whether a requested model has loaded and waits for the next {@link #swapIfReady}. */
+    public boolean readyToSwap() {
+        return ready.get() != null;
+    }
+
     /** Whether a requested path is still loading or waiting for a retry. */
     public boolean pending() {
         return !wantedPath.equals(currentPath);
