@@ -229,7 +229,6 @@ class CandidateRetrievalHarnessTest {
             }
             assertThat(metrics.value("sequenceModelSwapPending")).isEqualTo(1);
             assertThat(metrics.value("sequenceModelLoadFailures")).as("nothing gave up waiting for the model").isZero();
-            assertThat(slowGate.getCount()).as("the control record returned while the model was still opening").isEqualTo(1);
 
             slowGate.countDown();
             CrmBatchScorerHarnessTest.awaitLoaded(retrieval::swapReady);

@@ -132,7 +132,6 @@ class CrmBatchScorerHarnessTest {
             assertThat(metrics.value("modelSwapPending")).isEqualTo(1);
             assertThat(metrics.value("crmModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("v1"));
             assertThat(metrics.value("modelLoadFailures")).as("nothing gave up waiting for the model").isZero();
-            assertThat(slowGate.getCount()).as("the control record returned while the model was still opening").isEqualTo(1);
 
             slowGate.countDown();
             awaitLoaded(scorer::swapReady);
