@@ -92,7 +92,7 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
     private volatile String currentPath;
     private volatile String currentVersion;
     private volatile long currentVersionHash;
-    private String wantedPath;
+    private volatile String wantedPath;
     private boolean followedOrRequested;
 
     /**
