@@ -169,9 +169,9 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
             M old = current;
             install(path, model);
             swaps.incrementAndGet();
-            log.info("{} in force before subtask {} started loaded before its first batch: now {} with {} (version {}, versionHash {}) in {} ms,"
-                            + " was {}", capitalized(kind), subtask, verb, path, currentVersion, currentVersionHash,
-                    (System.nanoTime() - start) / 1_000_000, previous);
+            log.info("{} restored in subtask {}: {} with {} (version {}, versionHash {}) from the first batch, as before the restart;"
+                            + " opened in {} ms, the configured one was {}", capitalized(kind), subtask, verb, path, currentVersion,
+                    currentVersionHash, (System.nanoTime() - start) / 1_000_000, previous);
             closeQuietly(old);
         } catch (Exception e) {
             failed(path, gen, 1, e);
