@@ -93,7 +93,9 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
     private volatile String currentVersion;
     private volatile long currentVersionHash;
     private volatile String wantedPath;
-    private boolean followedOrRequested;
+    /** The path tasks named last: a change is a request, a repeat (or a stale stamp) is not. */
+    private String lastFollowed;
+    private boolean servedYet;
 
     /**
      * Opens {@code initialPath} on the calling thread (a model that does not load stops the start,
@@ -114,6 +116,7 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
         this.subtask = subtask;
         install(initialPath, loader.load(initialPath));
         wantedPath = initialPath;
+        lastFollowed = initialPath;
         loaderThread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "duet-" + kind.replace(' ', '-') + "-loader-" + subtask);
             t.setDaemon(true);
@@ -129,8 +132,12 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
      * file and sent the command again); while it is loading, nothing changes.
      */
     public void request(String path) {
-        followedOrRequested = true;
-        if (path.equals(wantedPath) && (path.equals(currentPath) || failedAttempts == 0)) {
+        servedYet = true;
+        want(path, true);
+    }
+
+    private void want(String path, boolean retryNowIfFailing) {
+        if (path.equals(wantedPath) && (path.equals(currentPath) || failedAttempts == 0 || !retryNowIfFailing)) {
             return;
         }
         wantedPath = path;
@@ -148,18 +155,21 @@ public final class ModelSwapper<M extends AutoCloseable> implements AutoCloseabl
      * subtask started, when it is not the initial one, was in force before the start (restored from
      * a checkpoint): it is opened at once, so that the restored job serves with it from its first
      * batch, as it did before the restart; if it does not load, it is retried in the background. A
-     * later change is a {@link #request} (normally the control record's own request came first).
+     * later change of the path tasks name is wanted too, in the background (normally the control
+     * record's own {@link #request} came first, and this changes nothing); a task naming the same
+     * path as the one before it changes nothing, so a stale stamp cannot undo a request.
      */
     public void follow(String path) {
-        if (path.equals(wantedPath)) {
-            followedOrRequested = true;
+        boolean restored = !servedYet;
+        servedYet = true;
+        if (path.equals(lastFollowed)) {
             return;
         }
-        if (followedOrRequested) {
-            request(path);
+        lastFollowed = path;
+        if (!restored) {
+            want(path, false);
             return;
         }
-        followedOrRequested = true;
         wantedPath = path;
         long gen = generation.incrementAndGet();
         long start = System.nanoTime();

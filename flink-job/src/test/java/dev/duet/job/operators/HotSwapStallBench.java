@@ -19,7 +19,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
  * thread ({@link SequenceModel#load} timed here on the calling thread); now it opens on the
  * loader thread while the task thread keeps retrieving with the old model ({@link
  * CandidateRetrieval} in a harness, one request per batch, each call timed while the swap is
- * pending). A large sequence model (many items) makes the load visible.
+ * pending, one request a millisecond at most). A large sequence model (many items) makes the load
+ * visible.
  *
  * <p>Arguments: [items] [dim] [repetitions]; defaults 200000 64 3. Run with the test classpath:
  * {@code java -cp ... dev.duet.job.operators.HotSwapStallBench}.
@@ -92,6 +93,8 @@ public final class HotSwapStallBench {
                 h.processElement(request(handle, i++), 5);
                 calls.add((System.nanoTime() - t) / 1e6);
                 h.getOutput().clear();
+                Thread.sleep(1); // a steady stream, about 1,000 requests/s at most, not a spin
+
             }
             double pendingMs = (System.nanoTime() - start) / 1e6;
             double longest = Collections.max(calls);

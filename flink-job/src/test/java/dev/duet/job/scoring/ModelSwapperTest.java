@@ -217,6 +217,28 @@ class ModelSwapperTest {
     }
 
     @Test
+    void tasksStillNamingTheOldPathDoNotUndoARequestButAChangedPathIsWanted() throws Exception {
+        Loader loader = new Loader();
+        try (ModelSwapper<Model> swapper = swapper(loader, "/m/v1")) {
+            swapper.follow("/m/v1");
+            swapper.request("/m/v2");
+            for (int i = 0; i < 20; i++) {
+                swapper.follow("/m/v1"); // tasks that do not carry the control topic's path (the configured one)
+                Thread.sleep(1);
+            }
+            batchUntil(swapper, () -> swapper.model().path.equals("/m/v2"));
+            Thread.sleep(50);
+            swapper.follow("/m/v1");
+            assertThat(swapper.swapIfReady()).isFalse();
+            assertThat(swapper.model().path).isEqualTo("/m/v2");
+            // The path tasks name changes (no control record told this subtask): that is wanted too.
+            swapper.follow("/m/v3");
+            batchUntil(swapper, () -> swapper.model().path.equals("/m/v3"));
+            assertThat(loader.attempts).containsExactly("/m/v1", "/m/v2", "/m/v3");
+        }
+    }
+
+    @Test
     void aRestoredPathThatDoesNotLoadKeepsTheConfiguredModelAndIsRetried() throws Exception {
         Loader loader = new Loader();
         loader.failuresLeft.put("/m/v2", new AtomicInteger(1));
