@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.core.data.ItemInfo;
 import dev.duet.core.data.UserInfo;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -13,10 +14,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Parses and validates the JSON records of the input topics (schemas and examples in
- * docs/topics.md). Every method either returns a valid event or throws {@link
+ * Parses and validates the JSON records of the input topics (examples in docs/topics.md, a JSON
+ * Schema per topic in docs/schemas/, which accepts and rejects what this parser does:
+ * TopicSchemasTest). Every method either returns a valid event or throws {@link
  * InvalidEventException} whose message says which field is wrong and why, for the dead-letter
  * topic. Thread-safe.
+ *
+ * <p>As JSON Schema counts them: lengths are in characters (Unicode code points, so an emoji is
+ * one), bounds apply to the text as sent (before white space around ids is trimmed), and an
+ * integer is any number without a fraction (5 and 5.0).
  */
 public final class EventParser {
 
@@ -101,7 +107,8 @@ public final class EventParser {
         if (kNode == null || kNode.isNull()) {
             throw new InvalidEventException("field 'k' is required");
         }
-        if (!kNode.isIntegralNumber() || kNode.asLong() < 1 || kNode.asLong() > MAX_K) {
+        Long k = integer(kNode, 1, MAX_K);
+        if (k == null) {
             throw new InvalidEventException("field 'k' must be an integer in [1, " + MAX_K + "], got " + truncate(kNode.toString()));
         }
         List<String> candidates = new ArrayList<>();
@@ -123,7 +130,7 @@ public final class EventParser {
             }
         }
         long timestamp = timestamp(root, "timestamp", false, recordTimestampMs);
-        return new RecommendationRequest(requestId, user, candidates, kNode.asInt(), timestamp, profile(root, user));
+        return new RecommendationRequest(requestId, user, candidates, k.intValue(), timestamp, profile(root, user));
     }
 
     /**
@@ -146,8 +153,9 @@ public final class EventParser {
             if (v == null || v.isNull()) {
                 values[i] = "";
             } else if (v.isTextual() || v.isNumber()) {
-                values[i] = v.asText().trim();
-                if (values[i].length() > MAX_PROFILE_VALUE) {
+                String raw = v.asText();
+                values[i] = raw.trim();
+                if (length(raw) > MAX_PROFILE_VALUE) {
                     throw new InvalidEventException(
                             "field 'profile." + names[i] + "' is longer than " + MAX_PROFILE_VALUE + " characters");
                 }
@@ -169,17 +177,18 @@ public final class EventParser {
         if (titleNode == null || !titleNode.isTextual() || titleNode.asText().isBlank()) {
             throw new InvalidEventException("field 'title' is required and must be a non-empty string");
         }
-        if (titleNode.asText().length() > MAX_TITLE_LENGTH) {
-            throw new InvalidEventException("field 'title' is " + titleNode.asText().length() + " characters long, at most "
+        if (length(titleNode.asText()) > MAX_TITLE_LENGTH) {
+            throw new InvalidEventException("field 'title' is " + length(titleNode.asText()) + " characters long, at most "
                     + MAX_TITLE_LENGTH + " allowed");
         }
         int year = 0;
         JsonNode y = root.get("year");
         if (y != null && !y.isNull()) {
-            if (!y.isIntegralNumber() || y.asInt() < 0 || y.asInt() > 3000) {
+            Long value = integer(y, 0, 3000);
+            if (value == null) {
                 throw new InvalidEventException("field 'year' must be an integer in [0, 3000], got " + truncate(y.toString()));
             }
-            year = y.asInt();
+            year = value.intValue();
         }
         List<String> genres = new ArrayList<>();
         JsonNode g = root.get("genres");
@@ -195,17 +204,20 @@ public final class EventParser {
                     genres.add(genre(g.get(i).asText(), "genres[" + i + "]"));
                 }
             } else if (g.isTextual()) {
-                if (g.asText().length() > MAX_GENRES * (MAX_GENRE_LENGTH + 1)) {
-                    throw new InvalidEventException("field 'genres' is " + g.asText().length() + " characters long, at most "
+                if (length(g.asText()) > MAX_GENRES * (MAX_GENRE_LENGTH + 1)) {
+                    throw new InvalidEventException("field 'genres' is " + length(g.asText()) + " characters long, at most "
                             + MAX_GENRES * (MAX_GENRE_LENGTH + 1) + " allowed");
                 }
-                for (String part : g.asText().split("\\|")) {
-                    if (!part.isBlank()) {
-                        genres.add(genre(part.trim(), "genres"));
-                    }
+                // Every part counts, blank ones too (as the schema's pattern counts them); blank ones are skipped.
+                String[] parts = g.asText().split("\\|", -1);
+                if (parts.length > MAX_GENRES) {
+                    throw new InvalidEventException("field 'genres' has " + parts.length + " entries, at most " + MAX_GENRES + " allowed");
                 }
-                if (genres.size() > MAX_GENRES) {
-                    throw new InvalidEventException("field 'genres' has " + genres.size() + " entries, at most " + MAX_GENRES + " allowed");
+                for (String part : parts) {
+                    genre(part, "genres");
+                    if (!part.isBlank()) {
+                        genres.add(part.trim());
+                    }
                 }
             } else {
                 throw new InvalidEventException("field 'genres' must be an array or a '|'-separated string");
@@ -215,7 +227,7 @@ public final class EventParser {
     }
 
     private static String genre(String name, String field) throws InvalidEventException {
-        if (name.length() > MAX_GENRE_LENGTH) {
+        if (length(name) > MAX_GENRE_LENGTH) {
             throw new InvalidEventException("field '" + field + "' has a genre longer than " + MAX_GENRE_LENGTH + " characters");
         }
         return name;
@@ -231,8 +243,8 @@ public final class EventParser {
         if (path == null || !path.isTextual() || path.asText().isBlank()) {
             throw new InvalidEventException("field 'model_path' is required and must be a non-empty string");
         }
-        if (path.asText().length() > MAX_MODEL_PATH_LENGTH) {
-            throw new InvalidEventException("field 'model_path' is " + path.asText().length() + " characters long, at most "
+        if (length(path.asText()) > MAX_MODEL_PATH_LENGTH) {
+            throw new InvalidEventException("field 'model_path' is " + length(path.asText()) + " characters long, at most "
                     + MAX_MODEL_PATH_LENGTH + " allowed");
         }
         ModelControl.Target target = ModelControl.Target.CRM;
@@ -286,20 +298,21 @@ public final class EventParser {
 
     /** Ids may be strings or integers (MovieLens ids are numbers); both become strings. */
     private static String idValue(JsonNode node, String field) throws InvalidEventException {
-        String value;
+        String raw;
         if (node.isTextual()) {
-            value = node.asText().trim();
-        } else if (node.isIntegralNumber()) {
-            value = node.asText();
+            raw = node.asText();
+        } else if (isInteger(node)) {
+            raw = node.bigIntegerValue().toString(); // 196.0 is the id "196", as 196 is
         } else {
             throw new InvalidEventException("field '" + field + "' must be a string or an integer, got " + kind(node));
         }
+        if (length(raw) > MAX_ID_LENGTH) {
+            throw new InvalidEventException("field '" + field + "' is " + length(raw) + " characters long, at most "
+                    + MAX_ID_LENGTH + " allowed");
+        }
+        String value = raw.trim();
         if (value.isEmpty()) {
             throw new InvalidEventException("field '" + field + "' is empty");
-        }
-        if (value.length() > MAX_ID_LENGTH) {
-            throw new InvalidEventException("field '" + field + "' is " + value.length() + " characters long, at most "
-                    + MAX_ID_LENGTH + " allowed");
         }
         return value;
     }
@@ -315,8 +328,12 @@ public final class EventParser {
             return fallback;
         }
         long ms;
-        if (node.isIntegralNumber()) {
-            ms = node.asLong();
+        if (isInteger(node)) {
+            Long value = integer(node, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (value == null) {
+                throw new InvalidEventException("field '" + field + "' is out of range: " + truncate(node.toString()));
+            }
+            ms = value;
         } else if (node.isTextual()) {
             try {
                 ms = Instant.parse(node.asText()).toEpochMilli();
@@ -331,6 +348,28 @@ public final class EventParser {
             throw new InvalidEventException("field '" + field + "' is out of range: " + ms);
         }
         return ms;
+    }
+
+    /** An integer in JSON Schema's sense: a number without a fraction (5 and 5.0, not 5.5). */
+    private static boolean isInteger(JsonNode node) {
+        return node.isIntegralNumber() || (node.isFloatingPointNumber() && node.canConvertToExactIntegral());
+    }
+
+    /** The node's value when it is an integer in [min, max] (compared exactly, never wrapped); else null. */
+    private static Long integer(JsonNode node, long min, long max) {
+        if (!isInteger(node)) {
+            return null;
+        }
+        BigInteger value = node.bigIntegerValue();
+        if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+            return null;
+        }
+        return value.longValue();
+    }
+
+    /** A text's length in characters as JSON Schema counts them: code points, so an emoji is one. */
+    private static int length(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private static String shorten(String text) {

@@ -169,7 +169,7 @@ class EventParserTest {
                 "field 'genres[0]' has a genre longer than 64");
         assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"Drama|" + "g".repeat(65) + "\"}"),
                 "field 'genres' has a genre longer than 64");
-        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"" + "a|".repeat(33) + "\"}"),
+        assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"" + "a|".repeat(32) + "a\"}"),
                 "field 'genres' has 33 entries");
         assertReason(() -> EventParser.parseItem("{\"id\":\"i\",\"title\":\"t\",\"genres\":\"" + "g".repeat(5000) + "\"}"),
                 "field 'genres' is 5000 characters long");

@@ -80,6 +80,25 @@ public class ScoringTask {
     public ScoringTask() {}
 
     /**
+     * Not a task but a control record, handed on by the user operator so that the operators that
+     * swap models start opening the new one at once (kind {@link EventKind#CONTROL}): {@link
+     * #modelPath} set for the CRM, {@link #sequenceModelPath} for the sequence model. Candidate
+     * retrieval passes it on in order; CRM scoring consumes it.
+     */
+    public static ScoringTask modelControl(boolean sequenceModel, String path) {
+        ScoringTask control = new ScoringTask();
+        control.kind = EventKind.CONTROL;
+        control.id = "control";
+        control.candidates = new ItemDescriptor[0];
+        if (sequenceModel) {
+            control.sequenceModelPath = path;
+        } else {
+            control.modelPath = path;
+        }
+        return control;
+    }
+
+    /**
      * Drops what only scoring and the LLM read (history, behaviour vectors, popularity) once a task
      * is answered: with the LLM on, answered tasks cross one more exchange (the union of both
      * routes), and the history's catalog entries were most of what it serialised.

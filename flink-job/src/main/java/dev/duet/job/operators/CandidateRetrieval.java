@@ -2,18 +2,16 @@ package dev.duet.job.operators;
 
 import dev.duet.core.onnx.SharedSessions;
 import dev.duet.core.sequence.SequenceModel;
+import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.RetrievalSource;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.scoring.ModelSwapper;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -33,9 +31,12 @@ import org.slf4j.LoggerFactory;
  * every task waits behind it, so a user's events leave in the order they came. The buffer is
  * flushed before every checkpoint barrier and at the end of input, so it holds no state.
  *
- * <p>Hot swap as in {@link CrmBatchScorer}: a task names the sequence model path the control topic
- * set; a new path is loaded on first use (up to three models open, sessions shared per JVM), a
- * path that does not load is logged once and the previous model (or popularity) keeps serving.
+ * <p>Hot swap as in {@link CrmBatchScorer}, by the same {@link ModelSwapper}: a control record
+ * naming a sequence model (a {@link EventKind#CONTROL} task from the user operator, passed on in
+ * order) starts opening it on a background thread while the current model (or popularity) keeps
+ * retrieving; it is installed at the start of the next batch. A path that does not load is logged
+ * at ERROR, counted ({@code sequenceModelLoadFailures}) and tried again after 1 s, the delay
+ * doubling up to 60 s.
  */
 public class CandidateRetrieval extends MicroBatchingOperator {
 
@@ -63,14 +64,19 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         }
     }
 
+    /** Opens a sequence model file; shipped with the job graph (tests slow it down). */
+    @FunctionalInterface
+    interface Opener extends Serializable {
+        SequenceModel open(Path file, int intraOpThreads) throws Exception;
+    }
+
     private final Settings settings;
+    private final ModelSwapper.Backoff retryDelays;
+    private final Opener opener;
 
     private transient List<ScoringTask> buffer;
     private transient int pending;
-    private transient LinkedHashMap<String, SequenceModel> models;
-    private transient Set<String> failedPaths;
-    private transient String currentPath;
-    private transient volatile String currentVersion;
+    private transient ModelSwapper<SequenceModel> models;
     private transient Histogram batchSizes;
     private transient Counter sequenceRetrievals;
     private transient Counter popularityRetrievals;
@@ -78,23 +84,25 @@ public class CandidateRetrieval extends MicroBatchingOperator {
     private transient Counter unknownHistoryItems;
     private transient Counter failedRetrievals;
     private transient Counter unresolvedCatalog;
-    private transient Counter modelSwaps;
 
     public CandidateRetrieval(Settings settings) {
+        this(settings, ModelSwapper.Backoff.DEFAULT, (file, threads) -> SequenceModel.load(file, SharedSessions.Device.CPU, threads));
+    }
+
+    /** With other delays between attempts at a model that failed to load, and another opener (tests). */
+    CandidateRetrieval(Settings settings, ModelSwapper.Backoff retryDelays, Opener opener) {
         this.settings = settings;
+        this.retryDelays = retryDelays;
+        this.opener = opener;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         buffer = new ArrayList<>();
-        models = new LinkedHashMap<>(4, 0.75f, true);
-        failedPaths = new HashSet<>();
-        currentPath = settings.sequenceModelPath();
-        if (!currentPath.isEmpty()) {
-            models.put(currentPath, load(currentPath)); // a configured model that does not load stops the start
-        }
-        currentVersion = currentPath.isEmpty() ? "none" : models.get(currentPath).version();
+        // A configured model that does not load stops the start.
+        models = new ModelSwapper<>("sequence model", "retrieving", this::load, SequenceModel::version, retryDelays, LOG,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), settings.sequenceModelPath());
         batchSizes = getMetricGroup().histogram("retrievalBatchSize", new DescriptiveStatisticsHistogram(1000));
         sequenceRetrievals = getMetricGroup().counter("retrievalSequence");
         popularityRetrievals = getMetricGroup().counter("retrievalPopularity");
@@ -102,21 +110,34 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         unknownHistoryItems = getMetricGroup().counter("retrievalUnknownHistoryItems");
         failedRetrievals = getMetricGroup().counter("retrievalFailures");
         unresolvedCatalog = getMetricGroup().counter("retrievalUnresolvedCatalog");
-        modelSwaps = getMetricGroup().counter("sequenceModelSwaps");
+        ModelSwapper<SequenceModel> swapper = models;
+        getMetricGroup().counter("sequenceModelSwaps", new SuppliedCounter(swapper::swaps));
+        getMetricGroup().counter("sequenceModelLoadFailures", new SuppliedCounter(swapper::failures));
         // Numeric, so every metric reporter exports it (Prometheus reads a String gauge as 0); the
-        // version itself is in every output's retrieval_model_version.
-        getMetricGroup().gauge("sequenceModelVersionHash",
-                () -> "none".equals(currentVersion) ? 0L : CrmBatchScorer.versionHash(currentVersion));
+        // version itself is in every output's retrieval_model_version. 0: popularity.
+        getMetricGroup().gauge("sequenceModelVersionHash", swapper::versionHash);
+        getMetricGroup().gauge("sequenceModelSwapPending", () -> swapper.pending() ? 1 : 0);
     }
 
+    /** The sequence model at {@code path}; none ("") is popularity retrieval. */
     private SequenceModel load(String path) throws Exception {
-        return SequenceModel.load(Path.of(path), SharedSessions.Device.CPU, settings.intraOpThreads());
+        if (path.isEmpty()) {
+            return null;
+        }
+        return opener.open(Path.of(path), settings.intraOpThreads());
     }
 
     @Override
     public void processElement(StreamRecord<ScoringTask> element) throws Exception {
         ScoringTask task = element.getValue();
+        if (task.kind == EventKind.CONTROL && task.sequenceModelPath != null) {
+            models.request(task.sequenceModelPath);
+        }
         boolean retrieve = task.retrievalHistory != null;
+        if (retrieve) {
+            models.follow(task.sequenceModelPath == null || task.sequenceModelPath.isEmpty()
+                    ? settings.sequenceModelPath() : task.sequenceModelPath);
+        }
         if (!retrieve && buffer.isEmpty()) {
             output.collect(element);
             return;
@@ -129,7 +150,7 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         }
     }
 
-    /** Retrieves for every buffered request (one call per model in use), then emits all in order. */
+    /** Retrieves for every buffered request in one call, then emits all in order. */
     @Override
     protected void flush() throws Exception {
         if (buffer == null || buffer.isEmpty()) {
@@ -138,18 +159,18 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         List<ScoringTask> tasks = buffer;
         buffer = new ArrayList<>();
         pending = 0;
-        Map<String, List<ScoringTask>> byModel = new LinkedHashMap<>();
+        models.swapIfReady(); // the safe point: no batch is using the current model
+        List<ScoringTask> requests = new ArrayList<>();
         for (ScoringTask t : tasks) {
             if (t.retrievalHistory != null) {
-                String wanted = t.sequenceModelPath == null || t.sequenceModelPath.isEmpty() ? settings.sequenceModelPath() : t.sequenceModelPath;
-                byModel.computeIfAbsent(resolve(wanted), p -> new ArrayList<>()).add(t);
+                requests.add(t);
             }
         }
-        for (Map.Entry<String, List<ScoringTask>> group : byModel.entrySet()) {
-            if (group.getKey().isEmpty()) {
-                popularityRetrievals.inc(group.getValue().size());
+        if (!requests.isEmpty()) {
+            if (models.model() == null) {
+                popularityRetrievals.inc(requests.size());
             } else {
-                retrieve(group.getKey(), models.get(group.getKey()), group.getValue());
+                retrieve(models.currentPath(), models.model(), requests);
             }
         }
         for (ScoringTask t : tasks) {
@@ -218,58 +239,26 @@ public class CandidateRetrieval extends MicroBatchingOperator {
         return ids;
     }
 
-    /** The path to retrieve with: the wanted one if it loads, else the last good one ("" is popularity). */
-    private String resolve(String path) {
-        if (path.isEmpty() || models.containsKey(path)) {
-            setCurrent(path);
-            return path;
-        }
-        if (failedPaths.contains(path)) {
-            return currentPath;
-        }
-        try {
-            SequenceModel model = load(path);
-            models.put(path, model);
-            LOG.info("Sequence model swapped: now retrieving with {} (version {})", path, model.version());
-            modelSwaps.inc();
-            setCurrent(path);
-            evict();
-            return path;
-        } catch (Exception e) {
-            failedPaths.add(path);
-            LOG.error("Cannot load the sequence model {} from the control topic; keeping {}: {}", path,
-                    currentPath.isEmpty() ? "popularity retrieval" : currentPath, e.getMessage());
-            return currentPath;
-        }
-    }
-
-    private void setCurrent(String path) {
-        currentPath = path;
-        currentVersion = path.isEmpty() ? "none" : models.get(path).version();
-    }
-
-    private void evict() throws Exception {
-        while (models.size() > MAX_OPEN_MODELS) {
-            String eldest = models.keySet().iterator().next();
-            if (eldest.equals(currentPath)) {
-                break;
-            }
-            models.remove(eldest).close();
-        }
-    }
-
     /** The version retrieving now ("none": popularity), as the gauge shows it. */
     String currentVersion() {
-        return currentVersion;
+        return models.currentVersion();
+    }
+
+    /** Whether a requested model is still loading or waiting for a retry (tests). */
+    boolean swapPending() {
+        return models.pending();
+    }
+
+    /** Whether a requested model has loaded and will be used from the next batch on (tests). */
+    boolean swapReady() {
+        return models.readyToSwap();
     }
 
     @Override
     public void close() throws Exception {
         if (models != null) {
-            for (SequenceModel m : models.values()) {
-                m.close();
-            }
-            models.clear();
+            models.close();
+            models = null;
         }
         super.close();
     }

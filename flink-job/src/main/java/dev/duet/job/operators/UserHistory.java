@@ -364,9 +364,13 @@ public class UserHistory extends KeyedBroadcastProcessFunction<String, JobEvent,
             }
             case POPULARITY -> ctx.getBroadcastState(POPULARITY).put(event.itemId,
                     new DecayedCount(event.itemPopularity, event.timestampMs));
-            case CONTROL -> ctx.getBroadcastState(CONTROL).put(
-                    ModelControl.Target.SEQUENCE_MODEL.name().equals(event.controlTarget) ? SEQUENCE_MODEL_KEY : MODEL_KEY,
-                    event.modelPath);
+            case CONTROL -> {
+                boolean sequenceModel = ModelControl.Target.SEQUENCE_MODEL.name().equals(event.controlTarget);
+                // Kept for the tasks to come (and restored with the broadcast state) ...
+                ctx.getBroadcastState(CONTROL).put(sequenceModel ? SEQUENCE_MODEL_KEY : MODEL_KEY, event.modelPath);
+                // ... and handed on now, so that the model opens in the background before tasks need it.
+                out.collect(ScoringTask.modelControl(sequenceModel, event.modelPath));
+            }
             default -> throw new IllegalStateException("unexpected event kind on the broadcast input: " + event.kind);
         }
     }

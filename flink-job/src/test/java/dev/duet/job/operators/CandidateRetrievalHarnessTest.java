@@ -10,10 +10,17 @@ import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.RetrievalSource;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.scoring.ModelSwapper;
+import dev.duet.job.testing.CapturedLog;
+import dev.duet.job.testing.OperatorMetrics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.Level;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -163,28 +170,115 @@ class CandidateRetrievalHarnessTest {
         }
     }
 
+    /** Released by a test: until then, opening a file whose name starts with "slow" waits (a large model). */
+    static volatile CountDownLatch slowGate = new CountDownLatch(0);
+    static volatile CountDownLatch slowStarted = new CountDownLatch(0);
+
+    private static CandidateRetrieval.Opener slowOpener() {
+        return (file, threads) -> {
+            if (file.getFileName().toString().startsWith("slow")) {
+                slowStarted.countDown();
+                if (!slowGate.await(20, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the slow model");
+                }
+            }
+            return SequenceModel.load(file, dev.duet.core.onnx.SharedSessions.Device.CPU, threads);
+        };
+    }
+
+    private OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> swappingHarness(String model, OperatorMetrics metrics)
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new CandidateRetrieval(new CandidateRetrieval.Settings(model, N, 1, 50, 1, false),
+                new ModelSwapper.Backoff(20, 40), slowOpener()), metrics.environment());
+    }
+
+    /** One request as the user operator stamps it with the sequence model path in force; its output. */
+    private ScoringTask retrieveOne(OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> h, String path) throws Exception {
+        ScoringTask request = request("u1", 2, "i1", "i2");
+        request.sequenceModelPath = path;
+        int before = h.extractOutputValues().size();
+        h.processElement(request, 5);
+        List<ScoringTask> out = h.extractOutputValues();
+        assertThat(out).hasSize(before + 1);
+        return out.get(before);
+    }
+
+    /** A control record as the user operator hands it on: passed on in order, after what was buffered. */
+    private static void control(OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> h, String path) throws Exception {
+        int before = h.extractOutputValues().size();
+        h.processElement(ScoringTask.modelControl(true, path), 0);
+        assertThat(h.extractOutputValues()).hasSize(before + 1).last().extracting(t -> t.kind).isEqualTo(EventKind.CONTROL);
+    }
+
     @Test
-    void hotSwapsTheSequenceModelAndKeepsTheLastGoodOne() throws Exception {
-        Path crmLike = SequenceModelFixture.builder().task(null).build().write(dir.resolve("crm.onnx"));
-        try (var h = harness("", 1, false)) {
+    void keepsRetrievingWithTheOldModelWhileTheNewOneOpensAndWithTheNewOneAfterwards() throws Exception {
+        Path slowV2 = Files.copy(v2, dir.resolve("slow-v2.onnx"));
+        slowGate = new CountDownLatch(1);
+        slowStarted = new CountDownLatch(1);
+        try (OperatorMetrics metrics = new OperatorMetrics(); var h = swappingHarness(v1.toString(), metrics);
+                CapturedLog log = CapturedLog.of(CandidateRetrieval.class)) {
             h.open();
-            ScoringTask first = request("u1", 2, "i1");
-            h.processElement(first, 5); // no model yet: popularity
-            ScoringTask second = request("u1", 2, "i1");
-            second.sequenceModelPath = v1.toString();
-            h.processElement(second, 5);
-            ScoringTask third = request("u1", 2, "i1");
-            third.sequenceModelPath = v2.toString();
-            h.processElement(third, 5);
-            ScoringTask broken = request("u1", 2, "i1");
-            broken.sequenceModelPath = crmLike.toString(); // a CTR model: refused, v2 stays
-            h.processElement(broken, 5);
-            ScoringTask missing = request("u1", 2, "i1");
-            missing.sequenceModelPath = dir.resolve("missing.onnx").toString();
-            h.processElement(missing, 5);
-            assertThat(h.extractOutputValues()).extracting(t -> t.retrievalModelVersion)
-                    .containsExactly(null, "seq-v1", "seq-v2", "seq-v2", "seq-v2");
-            assertThat(((CandidateRetrieval) h.getOperator()).currentVersion()).isEqualTo("seq-v2");
+            CandidateRetrieval retrieval = (CandidateRetrieval) h.getOperator();
+            assertThat(retrieveOne(h, null).retrievalModelVersion).isEqualTo("seq-v1");
+            control(h, slowV2.toString());
+            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).as("the new model is opening").isTrue();
+            for (int i = 0; i < 5; i++) {
+                ScoringTask out = retrieveOne(h, slowV2.toString());
+                assertThat(out.retrievalSource).isEqualTo(RetrievalSource.SEQUENCE);
+                assertThat(out.retrievalModelVersion).isEqualTo("seq-v1");
+            }
+            assertThat(metrics.value("sequenceModelSwapPending")).isEqualTo(1);
+            assertThat(metrics.value("sequenceModelLoadFailures")).as("nothing gave up waiting for the model").isZero();
+
+            slowGate.countDown();
+            CrmBatchScorerHarnessTest.awaitLoaded(retrieval::swapReady);
+            assertThat(retrieveOne(h, slowV2.toString()).retrievalModelVersion).isEqualTo("seq-v2");
+            assertThat(metrics.value("sequenceModelSwaps")).isEqualTo(1);
+            assertThat(metrics.value("sequenceModelSwapPending")).isZero();
+            assertThat(metrics.value("sequenceModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("seq-v2"));
+            assertThat(log.at(Level.INFO)).anySatisfy(line -> assertThat(line).contains("Sequence model swapped in subtask 0: now retrieving with "
+                    + slowV2 + " (version seq-v2", "was " + v1 + " (version seq-v1"));
+        } finally {
+            slowGate.countDown();
+        }
+    }
+
+    @Test
+    void hotSwapsTheSequenceModelAndKeepsTheLastGoodOneCountingAndRetryingFailures() throws Exception {
+        Path crmLike = SequenceModelFixture.builder().task(null).build().write(dir.resolve("crm.onnx"));
+        try (OperatorMetrics metrics = new OperatorMetrics(); var h = swappingHarness("", metrics);
+                CapturedLog log = CapturedLog.of(CandidateRetrieval.class)) {
+            h.open();
+            CandidateRetrieval retrieval = (CandidateRetrieval) h.getOperator();
+            assertThat(retrieveOne(h, null).retrievalModelVersion).isNull(); // no model yet: popularity
+            assertThat(metrics.value("sequenceModelVersionHash")).isZero();
+            control(h, v1.toString());
+            CrmBatchScorerHarnessTest.awaitLoaded(retrieval::swapReady);
+            assertThat(retrieveOne(h, v1.toString()).retrievalModelVersion).isEqualTo("seq-v1");
+            control(h, v2.toString());
+            CrmBatchScorerHarnessTest.awaitLoaded(retrieval::swapReady);
+            assertThat(retrieveOne(h, v2.toString()).retrievalModelVersion).isEqualTo("seq-v2");
+
+            // A CTR model given as sequence model: refused, counted, retried; v2 keeps retrieving.
+            control(h, crmLike.toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (metrics.value("sequenceModelLoadFailures") < 2) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                assertThat(retrieveOne(h, crmLike.toString()).retrievalModelVersion).isEqualTo("seq-v2");
+                Thread.sleep(5);
+            }
+            assertThat(log.at(Level.ERROR)).singleElement().asString()
+                    .contains("Cannot load the sequence model " + crmLike, "not a next-item model", "still retrieving with " + v2);
+            // A missing file: the same, with its own reason.
+            control(h, dir.resolve("missing.onnx").toString());
+            while (log.at(Level.ERROR).size() < 2) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            assertThat(log.at(Level.ERROR).get(1)).contains("missing.onnx", "not found");
+            assertThat(retrieveOne(h, dir.resolve("missing.onnx").toString()).retrievalModelVersion).isEqualTo("seq-v2");
+            assertThat(retrieval.currentVersion()).isEqualTo("seq-v2");
+            assertThat(metrics.value("sequenceModelSwaps")).isEqualTo(2);
         }
     }
 
@@ -213,7 +307,7 @@ class CandidateRetrievalHarnessTest {
         try (KeyedBroadcastOperatorTestHarness<String, JobEvent, JobEvent, ScoringTask> users = new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(function, List.of(UserHistory.CATALOG, UserHistory.POPULARITY, UserHistory.CONTROL)),
                         e -> e.userId, Types.STRING, 128, 1, 0);
-                var retrieval = harness("", 16, true)) {
+                var retrieval = harness("", 1, true)) {
             users.open();
             retrieval.open();
             for (int i = 1; i <= 60; i++) {
@@ -228,6 +322,12 @@ class CandidateRetrievalHarnessTest {
             users.processElement(Events.request("own", "u1", 2, 5000, "i1", "i2"), 5000);
             for (ScoringTask t : users.extractOutputValues()) {
                 retrieval.processElement(t, t.timestampMs);
+                if (t.kind == EventKind.CONTROL) {
+                    // The user operator handed the control record on: the model opens in the background
+                    // and serves from the next batch on.
+                    assertThat(t.sequenceModelPath).isEqualTo(v1.toString());
+                    CrmBatchScorerHarnessTest.awaitLoaded(((CandidateRetrieval) retrieval.getOperator())::swapReady);
+                }
             }
             retrieval.prepareSnapshotPreBarrier(1);
             List<ScoringTask> requests = retrieval.extractOutputValues().stream().filter(t -> t.kind == EventKind.REQUEST).toList();

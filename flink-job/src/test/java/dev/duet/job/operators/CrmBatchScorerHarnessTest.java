@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.testing.CapturedLog;
 import dev.duet.job.testing.FakeScorer;
+import dev.duet.job.testing.OperatorMetrics;
 import java.util.List;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -69,48 +71,120 @@ class CrmBatchScorerHarnessTest {
         }
     }
 
-    @Test
-    void hotSwapsTheModelAndKeepsTheOldOneWhenTheNewOneFails() throws Exception {
-        try (var h = harness(1)) {
-            h.open();
-            h.processElement(task("u1", null, "a"), 5);
-            h.processElement(task("u1", "/m/v2", "a"), 5);
-            h.processElement(task("u1", "/m/missing", "a"), 5);
-            assertThat(h.extractOutputValues()).extracting(t -> t.crmModelVersion).containsExactly("v1", "v2", "v2");
-        }
-    }
+    /** Released by a test: until then, opening a path ending in "slow-v2" waits (a large model). */
+    static volatile java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(0);
+    static volatile java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(0);
 
-    /** Loads attempted in this JVM by {@link #flakyFactory}: the first two fail (a file still being copied). */
-    static final java.util.concurrent.atomic.AtomicInteger FLAKY_ATTEMPTS = new java.util.concurrent.atomic.AtomicInteger();
-
-    private static dev.duet.job.scoring.CrmScorerFactory flakyFactory() {
+    private static dev.duet.job.scoring.CrmScorerFactory slowFactory() {
         dev.duet.job.scoring.CrmScorerFactory fake = FakeScorer.factory(0);
         return path -> {
-            if (path.endsWith("v3") && FLAKY_ATTEMPTS.incrementAndGet() <= 2) {
-                throw new IllegalArgumentException("Model file not found: " + path);
+            if (path.endsWith("slow-v2")) {
+                slowStarted.countDown();
+                if (!slowGate.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the slow model");
+                }
             }
             return fake.open(path);
         };
     }
 
-    /** A path that failed is tried again after a growing delay (it was never tried again before). */
+    private static final dev.duet.job.scoring.ModelSwapper.Backoff FAST_RETRIES = new dev.duet.job.scoring.ModelSwapper.Backoff(20, 40);
+
+    private static OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> harness(dev.duet.job.scoring.CrmScorerFactory factory,
+            OperatorMetrics metrics) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new CrmBatchScorer(factory, "/m/v1", 1, 50, FAST_RETRIES), metrics.environment());
+    }
+
+    /** Scores one task as the user operator stamps it after the control record (batch size 1). */
+    private static String scoreOne(OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> h, String path) throws Exception {
+        int before = h.extractOutputValues().size();
+        h.processElement(task("u1", path, "a"), 5);
+        List<ScoringTask> out = h.extractOutputValues();
+        assertThat(out).hasSize(before + 1);
+        return out.get(before).crmModelVersion;
+    }
+
+    /** Waits (at most 5 s) until the operator's requested model has loaded. */
+    static void awaitLoaded(java.util.function.BooleanSupplier loaded) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!loaded.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("the model loads within 5 s").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
     @Test
-    void aModelThatFailedToLoadIsTriedAgainLater() throws Exception {
-        FLAKY_ATTEMPTS.set(0);
-        try (var h = new OneInputStreamOperatorTestHarness<>(new CrmBatchScorer(flakyFactory(), "/m/v1", 1, 50))) {
+    void keepsScoringWithTheOldModelWhileTheNewOneOpensAndWithTheNewOneAfterwards() throws Exception {
+        slowGate = new java.util.concurrent.CountDownLatch(1);
+        slowStarted = new java.util.concurrent.CountDownLatch(1);
+        try (OperatorMetrics metrics = new OperatorMetrics(); var h = harness(slowFactory(), metrics);
+                CapturedLog log = CapturedLog.of(CrmBatchScorer.class)) {
             h.open();
-            h.setProcessingTime(0);
-            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 1 fails: the old model scores
-            h.setProcessingTime(500);
-            h.processElement(task("u1", "/m/v3", "a"), 5); // within the 1 s delay: not tried
-            h.setProcessingTime(1000);
-            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 2 fails: next in 2 s
-            h.setProcessingTime(2500);
-            h.processElement(task("u1", "/m/v3", "a"), 5); // not yet
-            h.setProcessingTime(3000);
-            h.processElement(task("u1", "/m/v3", "a"), 5); // attempt 3 loads it
-            assertThat(h.extractOutputValues()).extracting(t -> t.crmModelVersion).containsExactly("v1", "v1", "v1", "v1", "v3");
-            assertThat(FLAKY_ATTEMPTS.get()).isEqualTo(3);
+            CrmBatchScorer scorer = (CrmBatchScorer) h.getOperator();
+            assertThat(scoreOne(h, null)).isEqualTo("v1");
+            h.processElement(ScoringTask.modelControl(false, "/m/slow-v2"), 0);
+            assertThat(h.extractOutputValues()).as("the control record goes no further").hasSize(1);
+            assertThat(slowStarted.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the new model is opening").isTrue();
+            // While it opens (held by the latch), the task thread keeps scoring with v1.
+            for (int i = 0; i < 5; i++) {
+                assertThat(scoreOne(h, "/m/slow-v2")).isEqualTo("v1");
+            }
+            assertThat(metrics.value("modelSwapPending")).isEqualTo(1);
+            assertThat(metrics.value("crmModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("v1"));
+            assertThat(metrics.value("modelLoadFailures")).as("nothing gave up waiting for the model").isZero();
+
+            slowGate.countDown();
+            awaitLoaded(scorer::swapReady);
+            assertThat(scoreOne(h, "/m/slow-v2")).isEqualTo("slow-v2");
+            assertThat(scoreOne(h, "/m/slow-v2")).isEqualTo("slow-v2");
+            assertThat(metrics.value("modelSwaps")).isEqualTo(1);
+            assertThat(metrics.value("modelSwapPending")).isZero();
+            assertThat(metrics.value("modelLoadFailures")).isZero();
+            assertThat(metrics.value("crmModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("slow-v2"));
+            assertThat(log.at(org.apache.logging.log4j.Level.INFO)).singleElement().asString()
+                    .contains("now scoring with /m/slow-v2 (version slow-v2, versionHash " + CrmBatchScorer.versionHash("slow-v2"),
+                            "was /m/v1 (version v1, versionHash " + CrmBatchScorer.versionHash("v1"));
+        } finally {
+            slowGate.countDown();
+        }
+    }
+
+    @Test
+    void aBadPathIsCountedAndLoggedAtErrorOnceWhileTheOldModelKeepsScoring() throws Exception {
+        try (OperatorMetrics metrics = new OperatorMetrics(); var h = harness(FakeScorer.factory(0), metrics);
+                CapturedLog log = CapturedLog.of(CrmBatchScorer.class)) {
+            h.open();
+            CrmBatchScorer scorer = (CrmBatchScorer) h.getOperator();
+            h.processElement(ScoringTask.modelControl(false, "/m/missing-v2"), 0);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (metrics.value("modelLoadFailures") < 3) { // tried again after 20, 40, 40 ms
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                assertThat(scoreOne(h, "/m/missing-v2")).isEqualTo("v1");
+                Thread.sleep(5);
+            }
+            assertThat(scorer.swapPending()).isTrue();
+            assertThat(metrics.value("modelSwapPending")).isEqualTo(1);
+            assertThat(metrics.value("modelSwaps")).isZero();
+            assertThat(log.at(org.apache.logging.log4j.Level.ERROR)).as("once per reason, not once per attempt").singleElement().asString()
+                    .contains("Cannot load the model /m/missing-v2", "Model file not found: /m/missing-v2", "still scoring with /m/v1");
+
+            // A later command replaces the failing one.
+            h.processElement(ScoringTask.modelControl(false, "/m/v3"), 0);
+            awaitLoaded(scorer::swapReady);
+            assertThat(scoreOne(h, "/m/v3")).isEqualTo("v3");
+            long failures = metrics.value("modelLoadFailures");
+            Thread.sleep(100);
+            assertThat(metrics.value("modelLoadFailures")).as("the superseded path is no longer tried").isEqualTo(failures);
+        }
+    }
+
+    @Test
+    void aPathRestoredFromACheckpointScoresFromTheFirstBatch() throws Exception {
+        try (OperatorMetrics metrics = new OperatorMetrics(); var h = harness(FakeScorer.factory(0), metrics)) {
+            h.open();
+            // After a restore no control record comes again: the first task names the path in force.
+            assertThat(scoreOne(h, "/m/v2")).isEqualTo("v2");
+            assertThat(metrics.value("crmModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("v2"));
         }
     }
 

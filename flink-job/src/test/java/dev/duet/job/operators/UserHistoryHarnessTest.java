@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.duet.core.data.Interaction;
 import dev.duet.core.samples.Sample;
 import dev.duet.core.samples.SampleBuilder;
+import dev.duet.job.model.EventKind;
 import dev.duet.job.model.JobEvent;
 import dev.duet.job.model.ScoringTask;
 import java.time.Duration;
@@ -200,7 +201,12 @@ class UserHistoryHarnessTest {
             h.processElement(Events.interaction("u", "p1", 4, 10), 10);
             h.processElement(Events.request("r1", "u", 2, 20), 20);
             h.processElement(Events.request("r2", "u", 1, 30, "p1", "zz"), 30);
-            List<ScoringTask> out = h.extractOutputValues();
+            List<ScoringTask> all = h.extractOutputValues();
+            // The control record is handed on at once, so that the model opens before tasks need it.
+            assertThat(all.get(0).kind).isEqualTo(EventKind.CONTROL);
+            assertThat(all.get(0).modelPath).isEqualTo("/models/v2");
+            assertThat(all.get(0).sequenceModelPath).isNull();
+            List<ScoringTask> out = all.subList(1, all.size());
             ScoringTask r1 = out.get(1);
             assertThat(r1.label).isEqualTo(-1);
             assertThat(Arrays.stream(r1.candidates).map(c -> c.itemId)).containsExactly("p2", "p3");
