@@ -3,6 +3,9 @@ package dev.duet.bench.faults;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The fault suite's accounting: every input the broker acknowledged, under the key its output
@@ -15,6 +18,7 @@ public final class FaultLedger {
     private static final class Output {
         int count;
         String route;
+        String fallbackReason;
         long ingestMs;
     }
 
@@ -29,10 +33,11 @@ public final class FaultLedger {
     }
 
     /** An output record for {@code key}; the job ingested its input at {@code ingestMs} (its clock). */
-    synchronized void output(String key, String route, long ingestMs) {
+    synchronized void output(String key, String route, String fallbackReason, long ingestMs) {
         Output o = outputs.computeIfAbsent(key, k -> new Output());
         if (o.count++ == 0) {
             o.route = route;
+            o.fallbackReason = fallbackReason;
             o.ingestMs = ingestMs;
         }
     }
@@ -98,6 +103,7 @@ public final class FaultLedger {
         int duplicates = 0;
         int fallbacks = 0;
         int llm = 0;
+        Map<String, Integer> reasons = new TreeMap<>();
         for (Map.Entry<String, String> e : inputs.entrySet()) {
             if (!e.getValue().equals(phase)) {
                 continue;
@@ -112,11 +118,33 @@ public final class FaultLedger {
             duplicates += o.count - 1;
             if ("fallback".equals(o.route)) {
                 fallbacks++;
+                reasons.merge(reasonKind(o.fallbackReason), 1, Integer::sum);
             } else if ("llm".equals(o.route)) {
                 llm++;
             }
         }
-        return new Counts(in, out, lost, duplicates, fallbacks, llm);
+        return new Counts(in, out, lost, duplicates, fallbacks, llm, reasons);
+    }
+
+    private static final Pattern STATUS_CODE = Pattern.compile("\\b(UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|CANCELLED"
+            + "|UNKNOWN|INTERNAL|INVALID_ARGUMENT|FAILED_PRECONDITION|ABORTED|UNIMPLEMENTED)\\b");
+
+    /**
+     * A fallback reason without its details: "timeout", "circuit open on every worker", or the
+     * gRPC status code it names (e.g. DEADLINE_EXCEEDED); else its first 60 characters.
+     */
+    static String reasonKind(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "unknown";
+        }
+        if (reason.startsWith("circuit open on every worker")) {
+            return "circuit open on every worker";
+        }
+        Matcher code = STATUS_CODE.matcher(reason);
+        if (code.find()) {
+            return code.group(1);
+        }
+        return reason.length() <= 60 ? reason : reason.substring(0, 60);
     }
 
     /**
@@ -126,6 +154,7 @@ public final class FaultLedger {
      * @param duplicates outputs beyond the first per input
      * @param fallbacks inputs whose output took route fallback
      * @param llm inputs whose output took route llm
+     * @param fallbackReasons fallbacks by the kind of their reason (timeout, a gRPC status code, ...)
      */
-    public record Counts(int in, int out, int lost, int duplicates, int fallbacks, int llm) {}
+    public record Counts(int in, int out, int lost, int duplicates, int fallbacks, int llm, Map<String, Integer> fallbackReasons) {}
 }

@@ -65,6 +65,7 @@ final class FaultReport {
         m.put("duplicates", c.duplicates());
         m.put("fallbacks", c.fallbacks());
         m.put("llm", c.llm());
+        m.put("fallback_reasons", c.fallbackReasons());
         return m;
     }
 
@@ -106,7 +107,8 @@ final class FaultReport {
                 + " same event time) before the fault and after it.\n\n");
         for (FaultResult r : results) {
             s.append("**").append(r.fault().key).append("** (").append(r.fault().description).append("): LLM recovery from ")
-                    .append(r.recoveryFrom()).append("; probe CRM scores differ by at most ")
+                    .append(r.recoveryFrom()).append("; fallbacks by reason ").append(r.counts().fallbackReasons())
+                    .append("; probe CRM scores differ by at most ")
                     .append(Double.isFinite(r.probeMaxScoreDifference())
                             ? String.format(Locale.ROOT, "%.2g", r.probeMaxScoreDifference()) : "n/a");
             if (r.resumedFrom() != null) {

@@ -6,6 +6,7 @@ import dev.duet.core.data.Dataset;
 import dev.duet.core.data.SyntheticDatasetGenerator;
 import dev.duet.demo.DemoModel;
 import dev.duet.demo.DemoWorker;
+import dev.duet.demo.EmbeddedKafka;
 import dev.duet.demo.ReplayPlan;
 import dev.duet.demo.Topics;
 import dev.duet.job.JobRunner;
@@ -81,7 +82,7 @@ public final class FaultSuite implements AutoCloseable {
         deleteTree(work);
         deleteTree(logs);
         Files.createDirectories(work);
-        Files.createDirectories(logs);
+        Files.createDirectories(logs.resolve("job"));
         String started = ZonedDateTime.now().withNano(0).toString();
         double loadBefore = loadAverage();
 
@@ -93,26 +94,37 @@ public final class FaultSuite implements AutoCloseable {
         Files.write(catalogSeed, catalog, StandardCharsets.UTF_8);
         catalogIds = new ArrayList<>(dataset.items().keySet());
         catalogIds.sort(Comparator.naturalOrder());
+        if (catalogIds.size() < settings.probeHistory + settings.candidates) {
+            throw new IllegalArgumentException("the catalog has " + catalogIds.size() + " items; the probe user needs "
+                    + (settings.probeHistory + settings.candidates));
+        }
         Map<String, Integer> popularity = new HashMap<>();
         dataset.interactions().forEach(i -> popularity.merge(i.itemId(), 1, Integer::sum));
 
-        int brokerPort = dev.duet.demo.EmbeddedKafka.freePort();
-        int controllerPort = dev.duet.demo.EmbeddedKafka.freePort();
+        int brokerPort = EmbeddedKafka.freePort();
+        int controllerPort = EmbeddedKafka.freePort();
         String bootstrap = "127.0.0.1:" + brokerPort;
-        log("starting the broker (its own process) on " + bootstrap + "...");
+        // Broker, workers and job start side by side: each JVM's start-up takes seconds on a busy machine.
+        log("starting the broker on " + bootstrap + " and " + settings.workers + " workers, each its own process...");
         broker = ChildProcess.java("broker", List.of("-Xmx" + settings.brokerHeap), BrokerMain.class.getName(),
                 List.of(work.resolve("kafka").toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)),
                 logs.resolve("broker.log")).start();
-        broker.awaitLine(BrokerMain.READY, START_TIMEOUT);
-        createTopics(bootstrap);
-
-        List<ScoreRequest> warmUp = DemoWorker.warmUpRequests(catalog, popularity);
         for (int i = 0; i < settings.workers; i++) {
-            workerPorts[i] = dev.duet.demo.EmbeddedKafka.freePort();
+            workerPorts[i] = EmbeddedKafka.freePort();
             workers.add(ChildProcess.java("worker-" + (i + 1), List.of("-Xmx" + settings.workerHeap), "dev.duet.worker.cli.Main",
                     List.of("worker", "--backend", "text-encoder", "--host", "127.0.0.1", "--port", Integer.toString(workerPorts[i]),
                             "--threads", "1"), logs.resolve("worker-" + (i + 1) + ".log")).start());
         }
+        broker.awaitLine(BrokerMain.READY, START_TIMEOUT);
+        createTopics(bootstrap);
+        Path jobLogConfig = jobLogConfiguration(dir);
+        job = ChildProcess.java("job", List.of("-Xmx" + settings.jobHeap, "-Dlog4j2.configurationFile=" + jobLogConfig,
+                        "-Dlog.file=" + logs.resolve("job").resolve("job-log4j.log")), "dev.duet.job.cli.Main",
+                jobArguments(bootstrap, model, catalogSeed, work.resolve("checkpoints")), logs.resolve("job.log"));
+        log("starting the job (its own process, checkpoints every " + settings.checkpointInterval.toMillis() + " ms)...");
+        job.start();
+
+        List<ScoreRequest> warmUp = DemoWorker.warmUpRequests(catalog, popularity);
         for (int i = 0; i < settings.workers; i++) {
             WorkerProbe.awaitServing(workerPorts[i], START_TIMEOUT);
             long t = System.nanoTime();
@@ -121,13 +133,6 @@ public final class FaultSuite implements AutoCloseable {
             log(String.format(Locale.ROOT, "worker %d serving on 127.0.0.1:%d (text encoder), catalog warm-up %s in %.1f s",
                     i + 1, workerPorts[i], warmed ? "done" : "FAILED", (System.nanoTime() - t) / 1e9));
         }
-
-        Path jobLogConfig = jobLogConfiguration(dir);
-        job = ChildProcess.java("job", List.of("-Xmx" + settings.jobHeap, "-Dlog4j2.configurationFile=" + jobLogConfig,
-                        "-Dlog.file=" + logs.resolve("job-log4j.log")), "dev.duet.job.cli.Main",
-                jobArguments(bootstrap, model, catalogSeed, work.resolve("checkpoints")), logs.resolve("job.log"));
-        log("starting the job (its own process, checkpoints every " + settings.checkpointInterval.toMillis() + " ms)...");
-        job.start();
         job.awaitLine("dashboard at", START_TIMEOUT);
 
         ledger = new FaultLedger();
@@ -409,7 +414,7 @@ public final class FaultSuite implements AutoCloseable {
                 "--catalog", catalogSeed.toString(), "--parallelism", "2",
                 "--checkpoint-interval", settings.checkpointInterval.toMillis() + " ms",
                 "--job.checkpoint-dir", checkpoints.toUri().toString(),
-                "--web-port", Integer.toString(dev.duet.demo.EmbeddedKafka.freePort()),
+                "--web-port", Integer.toString(EmbeddedKafka.freePort()),
                 "--kafka.group-id", "duet-faults", "--kafka.transactional-id-prefix", "duet-faults");
     }
 

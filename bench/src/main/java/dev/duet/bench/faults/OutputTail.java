@@ -111,7 +111,7 @@ final class OutputTail implements AutoCloseable {
         String id = node.path("id").asText();
         long ingestMs = r.timestamp() - node.path("latency_ms").asLong();
         ledger.output(kind.equals("request") ? Ledger.requestKey(id) : "interaction:" + id, node.path("route").asText(),
-                ingestMs);
+                node.hasNonNull("fallback_reason") ? node.get("fallback_reason").asText() : null, ingestMs);
         if (kind.equals("request") && id.startsWith(PROBE_PREFIX)) {
             probes.putIfAbsent(id, node);
         }
