@@ -96,10 +96,9 @@ final class ChildProcess implements AutoCloseable {
     String awaitLine(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            for (String line : linesSinceStart()) {
-                if (line.contains(text)) {
-                    return line;
-                }
+            String line = findLine(text);
+            if (line != null) {
+                return line;
             }
             if (!alive()) {
                 throw new IllegalStateException(name + " ended before printing '" + text + "'; the end of " + log + ":\n" + tail());
@@ -110,6 +109,16 @@ final class ChildProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The first line of the current run's output so far that contains {@code text}, or null. */
+    String findLine(String text) throws IOException {
+        for (String line : linesSinceStart()) {
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+        return null;
     }
 
     private List<String> linesSinceStart() throws IOException {

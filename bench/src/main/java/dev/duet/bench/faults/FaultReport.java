@@ -43,7 +43,8 @@ final class FaultReport {
         m.put("state_survived", r.stateSurvived());
         m.put("description", r.fault().description);
         m.put("llm_recovery_from", r.recoveryFrom());
-        m.put("repair_s", round(r.repairSeconds()));
+        m.put("repair_s", Double.isFinite(r.repairSeconds()) ? round(r.repairSeconds()) : null);
+        m.put("breakers_closed_s", r.breakersClosedSeconds() == null ? null : round(r.breakersClosedSeconds()));
         Map<String, Object> probe = new LinkedHashMap<>();
         probe.put("user_interactions_before", r.probeInteractionsBefore());
         probe.put("user_interactions_after", r.probeInteractionsAfter());
@@ -96,7 +97,8 @@ final class FaultReport {
         s.append("`").append(context.get("command")).append("`, started ").append(context.get("started")).append(", commit ")
                 .append(context.get("commit")).append(", ").append(context.get("machine")).append(", load average ")
                 .append(context.get("load_average")).append(".\n\n");
-        s.append("Stream: ").append(context.get("stream")).append(".\n\n");
+        s.append("Stream: ").append(context.get("stream")).append("; job options ").append(context.get("job_options"))
+                .append(".\n\n");
         s.append(table(baseline, results)).append('\n');
         s.append("- `in`: inputs the broker acknowledged while the fault's phase ran (from its start to the next phase's);"
                 + " `out`: their outputs on `recommendations` read with read_committed; `lost`: inputs without an output;"
@@ -111,6 +113,10 @@ final class FaultReport {
                     .append("; probe CRM scores differ by at most ")
                     .append(Double.isFinite(r.probeMaxScoreDifference())
                             ? String.format(Locale.ROOT, "%.2g", r.probeMaxScoreDifference()) : "n/a");
+            if (r.breakersClosedSeconds() != null) {
+                s.append(String.format(Locale.ROOT, "; every breaker that opened for the restarted worker(s) closed %.2f s after it",
+                        r.breakersClosedSeconds()));
+            }
             if (r.resumedFrom() != null) {
                 s.append("; the job logged: `").append(r.resumedFrom().trim()).append('`');
             }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param recoveryFrom what the LLM recovery is measured from
  * @param repairSeconds from the fault to the repaired process serving again (worker answering,
  *     job ingesting, broker answering)
+ * @param breakersClosedSeconds worker faults: from the worker serving again until every circuit
+ *     breaker of the job's pool that had opened for it closed (the job's log); null when none closed
  * @param stateSurvived whether the probe user's features matched before and after
  * @param probeInteractionsBefore the probe user's {@code user_interactions} before the fault
  * @param probeInteractionsAfter the same after the fault; -1 when the probe got no answer
@@ -22,7 +24,7 @@ import java.util.List;
  * @param problems what went wrong, empty when all held
  */
 public record FaultResult(Fault fault, FaultLedger.Counts counts, Double llmRecoverySeconds, String recoveryFrom,
-        double repairSeconds, boolean stateSurvived, long probeInteractionsBefore, long probeInteractionsAfter,
+        double repairSeconds, Double breakersClosedSeconds, boolean stateSurvived, long probeInteractionsBefore, long probeInteractionsAfter,
         double probeMaxScoreDifference, String resumedFrom, List<String> problems) {
 
     public boolean ok() {

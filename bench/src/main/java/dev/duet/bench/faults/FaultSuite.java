@@ -65,6 +65,7 @@ public final class FaultSuite implements AutoCloseable {
     private OutputTail tail;
     private FaultLedger ledger;
     private List<String> catalogIds;
+    private Path jobLogFile;
     private boolean closed;
 
     public FaultSuite(FaultSuiteSettings settings, PrintStream out) {
@@ -83,6 +84,7 @@ public final class FaultSuite implements AutoCloseable {
         deleteTree(logs);
         Files.createDirectories(work);
         Files.createDirectories(logs.resolve("job"));
+        jobLogFile = logs.resolve("job").resolve("job-log4j.log");
         String started = ZonedDateTime.now().withNano(0).toString();
         double loadBefore = loadAverage();
 
@@ -119,7 +121,7 @@ public final class FaultSuite implements AutoCloseable {
         createTopics(bootstrap);
         Path jobLogConfig = jobLogConfiguration(dir);
         job = ChildProcess.java("job", List.of("-Xmx" + settings.jobHeap, "-Dlog4j2.configurationFile=" + jobLogConfig,
-                        "-Dlog.file=" + logs.resolve("job").resolve("job-log4j.log")), "dev.duet.job.cli.Main",
+                        "-Dlog.file=" + jobLogFile), "dev.duet.job.cli.Main",
                 jobArguments(bootstrap, model, catalogSeed, work.resolve("checkpoints")), logs.resolve("job.log"));
         log("starting the job (its own process, checkpoints every " + settings.checkpointInterval.toMillis() + " ms)...");
         job.start();
@@ -199,6 +201,7 @@ public final class FaultSuite implements AutoCloseable {
         context.put("stream", String.format(Locale.ROOT, "%.0f events/s, synthetic data (%s), %d workers (text encoder),"
                         + " checkpoints every %d ms, workers-down outage %d s", settings.rate, settings.synthetic, settings.workers,
                 settings.checkpointInterval.toMillis(), settings.outage.toSeconds()));
+        context.put("job_options", settings.jobOptions);
         context.put("seconds", Math.round((System.nanoTime() - startedNs) / 1e9));
         context.put("max_llm_recovery_s", settings.maxRecoverySeconds);
         FaultReport.write(dir, context, baseline, accounted, problems);
@@ -266,8 +269,14 @@ public final class FaultSuite implements AutoCloseable {
                 log("  job killed (SIGKILL); starting it again with the same command");
                 long restartMs = System.currentTimeMillis();
                 job.start();
-                resumedFrom = job.awaitLine("Resuming from checkpoint", START_TIMEOUT);
-                log("  " + resumedFrom.trim());
+                job.awaitLine("dashboard at", START_TIMEOUT);
+                resumedFrom = job.findLine("Resuming from checkpoint");
+                if (resumedFrom == null) {
+                    problems.add("the restarted job did not resume from a checkpoint; its log says: "
+                            + job.findLine("checkpoint"));
+                } else {
+                    log("  " + resumedFrom.trim());
+                }
                 repairedMs = awaitIngest(restartMs, null, settings.recoveryTimeout).orElse(Long.MIN_VALUE);
                 recoveryFrom = "the restarted job ingesting again";
             }
@@ -315,7 +324,20 @@ public final class FaultSuite implements AutoCloseable {
         log("  probe user: user_interactions " + interactionsBefore + " before, " + interactionsAfter + " after; state "
                 + (survived ? "survived" : "NOT survived"));
         Thread.sleep(settings.steady.toMillis());
-        return new FaultResult(fault, null, recovery, recoveryFrom, repairSeconds, survived, interactionsBefore,
+        Double breakersClosed = null;
+        if (fault == Fault.WORKER_RESTART || fault == Fault.WORKERS_DOWN) {
+            List<String> targets = new ArrayList<>();
+            for (int i = 0; i < (fault == Fault.WORKER_RESTART ? 1 : workerPorts.length); i++) {
+                targets.add("127.0.0.1:" + workerPorts[i]);
+            }
+            OptionalLong closed = BreakerLog.allClosedAfter(jobLogFile, targets, faultAtMs);
+            if (closed.isPresent() && repairedMs != Long.MIN_VALUE) {
+                breakersClosed = (closed.getAsLong() - repairedMs) / 1e3;
+                log(String.format(Locale.ROOT, "  every breaker that opened for the restarted worker(s) closed %.2f s after %s",
+                        breakersClosed, recoveryFrom));
+            }
+        }
+        return new FaultResult(fault, null, recovery, recoveryFrom, repairSeconds, breakersClosed, survived, interactionsBefore,
                 interactionsAfter, scoreDifference, resumedFrom, problems);
     }
 
@@ -401,7 +423,8 @@ public final class FaultSuite implements AutoCloseable {
             problems.add(c.duplicates() + " duplicated");
         }
         problems.addAll(r.problems());
-        return new FaultResult(r.fault(), c, r.llmRecoverySeconds(), r.recoveryFrom(), r.repairSeconds(), r.stateSurvived(),
+        return new FaultResult(r.fault(), c, r.llmRecoverySeconds(), r.recoveryFrom(), r.repairSeconds(),
+                r.breakersClosedSeconds(), r.stateSurvived(),
                 r.probeInteractionsBefore(), r.probeInteractionsAfter(), r.probeMaxScoreDifference(), r.resumedFrom(), problems);
     }
 
@@ -410,12 +433,17 @@ public final class FaultSuite implements AutoCloseable {
         for (int port : workerPorts) {
             workerList.append(workerList.length() > 0 ? "," : "").append("127.0.0.1:").append(port);
         }
-        return List.of("job", "--bootstrap", bootstrap, "--workers", workerList.toString(), "--model", model.toString(),
-                "--catalog", catalogSeed.toString(), "--parallelism", "2",
+        List<String> args = new ArrayList<>(List.of("job", "--bootstrap", bootstrap, "--workers", workerList.toString(),
+                "--model", model.toString(), "--catalog", catalogSeed.toString(), "--parallelism", "2",
                 "--checkpoint-interval", settings.checkpointInterval.toMillis() + " ms",
                 "--job.checkpoint-dir", checkpoints.toUri().toString(),
                 "--web-port", Integer.toString(EmbeddedKafka.freePort()),
-                "--kafka.group-id", "duet-faults", "--kafka.transactional-id-prefix", "duet-faults");
+                "--kafka.group-id", "duet-faults", "--kafka.transactional-id-prefix", "duet-faults"));
+        settings.jobOptions.forEach((key, value) -> {
+            args.add("--" + key);
+            args.add(value);
+        });
+        return args;
     }
 
     /** The logging ./duet job runs with (the job module's log4j2.properties), not this module's. */

@@ -4,7 +4,9 @@ import dev.duet.core.data.SyntheticConfig;
 import dev.duet.trainer.model.Dcnv2Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Everything a fault-suite run needs; build with {@link #builder()} or {@link #shortRun()}, which validate. */
 public final class FaultSuiteSettings {
@@ -28,8 +30,15 @@ public final class FaultSuiteSettings {
     final String jobHeap;
     final String workerHeap;
     final String brokerHeap;
+    final Map<String, String> jobOptions;
     final long seed;
     final String command;
+
+    /** Job options the suite sets itself (ports, paths, the processes it controls). */
+    static final java.util.Set<String> OWNED_JOB_OPTIONS = java.util.Set.of("kafka.bootstrap", "bootstrap", "llm.workers",
+            "workers", "model.path", "model", "catalog.seed-file", "catalog", "job.checkpoint-dir", "job.web-port", "web-port",
+            "kafka.group-id", "kafka.transactional-id-prefix", "job.checkpoint-interval", "checkpoint-interval", "job.fresh",
+            "fresh", "job.from-savepoint", "from-savepoint");
 
     private FaultSuiteSettings(Builder b) {
         out = b.out;
@@ -51,6 +60,7 @@ public final class FaultSuiteSettings {
         jobHeap = b.jobHeap;
         workerHeap = b.workerHeap;
         brokerHeap = b.brokerHeap;
+        jobOptions = Map.copyOf(b.jobOptions);
         seed = b.seed;
         command = b.command;
     }
@@ -97,6 +107,7 @@ public final class FaultSuiteSettings {
         private String jobHeap = "640m";
         private String workerHeap = "256m";
         private String brokerHeap = "384m";
+        private Map<String, String> jobOptions = new LinkedHashMap<>();
         private long seed = 20;
         private String command = "./duet bench faults";
 
@@ -156,6 +167,12 @@ public final class FaultSuiteSettings {
             return this;
         }
 
+        /** Job options (docs/job.md) added to the job's command line, e.g. routing.budget.rate=20. */
+        public Builder jobOptions(Map<String, String> v) {
+            jobOptions = new LinkedHashMap<>(v);
+            return this;
+        }
+
         public Builder command(String v) {
             command = v;
             return this;
@@ -182,6 +199,11 @@ public final class FaultSuiteSettings {
             }
             if (checkpointInterval.toMillis() < 100) {
                 throw new IllegalArgumentException("the checkpoint interval must be at least 100 ms");
+            }
+            for (String key : jobOptions.keySet()) {
+                if (OWNED_JOB_OPTIONS.contains(key)) {
+                    throw new IllegalArgumentException("--job-option " + key + " is set by the suite itself");
+                }
             }
             if (requestEvery < 1 || k < 1 || candidates < k) {
                 throw new IllegalArgumentException("need requestEvery >= 1 and candidates >= k >= 1");

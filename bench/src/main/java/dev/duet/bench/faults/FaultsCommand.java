@@ -3,6 +3,8 @@ package dev.duet.bench.faults;
 import dev.duet.core.onnx.ShortCommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +50,10 @@ public final class FaultsCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "LLM worker processes (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int workers;
 
+    @Option(names = "--job-option", paramLabel = "KEY=VALUE", description = "A job option (docs/job.md) for the job's"
+            + " command line, e.g. routing.budget.rate=20 (repeatable; default: none, the job as ./duet job runs it).")
+    Map<String, String> jobOptions = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         // Before anything loads ONNX Runtime: a long command line would crash it (ShortCommandLine).
@@ -56,7 +62,7 @@ public final class FaultsCommand implements Callable<Integer> {
             return relaunched;
         }
         FaultSuiteSettings.Builder b = shortRun ? FaultSuiteSettings.shortRun() : FaultSuiteSettings.builder();
-        b.out(home(out)).workers(workers)
+        b.out(home(out)).workers(workers).jobOptions(jobOptions)
                 .command("./duet " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         if (faults != null) {
             b.faults(Fault.parse(faults));
