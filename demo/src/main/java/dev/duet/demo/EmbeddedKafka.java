@@ -166,7 +166,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * OutOfOrderSequenceException (seen in bench pipeline).
      */
     public Properties producerProperties() {
-        Properties p = clientProperties();
+        return producerProperties(bootstrap());
+    }
+
+    /** {@link #producerProperties()} for a broker at {@code bootstrap} (e.g. one in another process). */
+    public static Properties producerProperties(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("acks", "all");

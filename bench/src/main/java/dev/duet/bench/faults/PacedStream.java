@@ -1,6 +1,7 @@
 package dev.duet.bench.faults;
 
 import dev.duet.bench.pipeline.Workload;
+import dev.duet.demo.EmbeddedKafka;
 import dev.duet.demo.Ledger;
 import dev.duet.demo.Topics;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The steady stream of the fault suite, on its own thread: the pipeline benchmark's
@@ -39,15 +39,8 @@ final class PacedStream implements AutoCloseable {
     private volatile boolean running = true;
 
     PacedStream(String bootstrap, Workload workload, double rate, FaultLedger ledger, String firstPhase) {
-        producerProperties = new Properties();
-        producerProperties.put("bootstrap.servers", bootstrap);
-        producerProperties.put("key.serializer", ByteArraySerializer.class.getName());
-        producerProperties.put("value.serializer", ByteArraySerializer.class.getName());
-        // As EmbeddedKafka.producerProperties: nothing lost, nothing repeated, order kept per partition.
-        producerProperties.put("acks", "all");
-        producerProperties.put("enable.idempotence", "true");
-        producerProperties.put("max.in.flight.requests.per.connection", "1");
-        producerProperties.put("linger.ms", "5");
+        // As EmbeddedKafka's: nothing lost, nothing repeated, order kept per partition.
+        producerProperties = EmbeddedKafka.producerProperties(bootstrap);
         // A broker restart must delay the inputs, not fail them.
         producerProperties.put("delivery.timeout.ms", "600000");
         producerProperties.put("max.block.ms", "600000");
