@@ -74,6 +74,24 @@ public final class DemoWorker {
      */
     public static int warmUp(LlmWorker worker, List<String> catalogJsonLines, Map<String, Integer> popularity, Duration budget)
             throws Exception {
+        long deadline = System.nanoTime() + budget.toNanos();
+        int warmed = 0;
+        for (ScoreRequest request : warmUpRequests(catalogJsonLines, popularity)) {
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+            worker.backend().scoreBatch(List.of(request));
+            warmed += request.getCandidatesCount();
+        }
+        return warmed;
+    }
+
+    /**
+     * The warm-up of {@link #warmUp} as requests, most popular items first, 16 candidates each,
+     * for a worker in another process (the fault suite sends them over gRPC).
+     */
+    public static List<ScoreRequest> warmUpRequests(List<String> catalogJsonLines, Map<String, Integer> popularity)
+            throws Exception {
         List<Candidate> candidates = new ArrayList<>();
         for (String line : catalogJsonLines) {
             JsonNode item = JSON.readTree(line);
@@ -88,16 +106,14 @@ public final class DemoWorker {
                     .setText(text.toString()).setCrmProbability(0.5f).build());
         }
         candidates.sort(Comparator.comparing((Candidate c) -> popularity.getOrDefault(c.getItemId(), 0)).reversed());
-        long deadline = System.nanoTime() + budget.toNanos();
         int perRequest = 16;
-        int warmed = 0;
-        for (int i = 0; i < candidates.size() && System.nanoTime() < deadline; i += perRequest) {
+        List<ScoreRequest> requests = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i += perRequest) {
             List<Candidate> chunk = candidates.subList(i, Math.min(candidates.size(), i + perRequest));
-            worker.backend().scoreBatch(List.of(ScoreRequest.newBuilder().setRequestId("warm-up-" + i)
-                    .setUserId("warm-up").setTask(Task.TASK_POINTWISE).addAllCandidates(chunk).build()));
-            warmed += chunk.size();
+            requests.add(ScoreRequest.newBuilder().setRequestId("warm-up-" + i)
+                    .setUserId("warm-up").setTask(Task.TASK_POINTWISE).addAllCandidates(chunk).build());
         }
-        return warmed;
+        return requests;
     }
 
     public static String describe(DemoSettings.LlmBackend kind, String model) {

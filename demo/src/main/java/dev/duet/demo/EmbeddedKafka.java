@@ -31,7 +31,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * listening on 127.0.0.1 only. Kafka's test kit ({@code KafkaClusterTestKit}) was the first
  * choice, but it pre-binds its sockets on the wildcard address, so the broker would accept
  * connections on every interface. Internal topics have replication factor 1, so that transactions
- * (the job's exactly-once sink) work on one node. The log folder is deleted on {@link #close()}.
+ * (the job's exactly-once sink) work on one node. The log folder is deleted on {@link #close()},
+ * except for a {@link #startPersistent persistent} broker.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -40,18 +41,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Path logDir;
     private final int port;
+    private final boolean keepData;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path logDir, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, Path logDir, int port, boolean keepData) {
         this.server = server;
         this.logDir = logDir;
         this.port = port;
+        this.keepData = keepData;
     }
 
     /** Formats a fresh log folder, starts the server and waits until it answers. */
     public static EmbeddedKafka start() throws Exception {
-        Path logDir = Files.createTempDirectory("duet-demo-kafka");
-        int brokerPort = freePort();
-        int controllerPort = freePort();
+        return start(Files.createTempDirectory("duet-demo-kafka"), freePort(), freePort(), false);
+    }
+
+    /**
+     * A broker that can be stopped and started again with its data (the fault suite's): fixed
+     * ports, and a log folder formatted only when it holds no data yet and kept on {@link #close()}.
+     */
+    public static EmbeddedKafka startPersistent(Path logDir, int brokerPort, int controllerPort) throws Exception {
+        Files.createDirectories(logDir);
+        return start(logDir, brokerPort, controllerPort, true);
+    }
+
+    private static EmbeddedKafka start(Path logDir, int brokerPort, int controllerPort, boolean keepData) throws Exception {
         Map<String, Object> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -73,19 +86,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer server = null;
         try {
             KafkaConfig config = new KafkaConfig(p);
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(1)
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setControllerListenerName("CONTROLLER")
-                    .run();
+            if (!keepData || !Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir);
+            }
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, brokerPort);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, brokerPort, keepData);
             kafka.awaitReady();
             return kafka;
         } catch (Exception e) {
@@ -93,9 +99,24 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.shutdown();
                 server.awaitShutdown();
             }
-            deleteTree(logDir);
+            if (!keepData) {
+                deleteTree(logDir);
+            }
             throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getMessage(), e);
         }
+    }
+
+    private static void format(Path logDir) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(1)
+                .setDirectories(List.of(logDir.toString()))
+                .setMetadataLogDirectory(logDir.toString())
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setControllerListenerName("CONTROLLER")
+                .run();
     }
 
     private void awaitReady() throws Exception {
@@ -105,7 +126,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** A port free on the loopback address now (the broker binds it a moment later). */
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return s.getLocalPort();
         }
@@ -145,7 +166,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * OutOfOrderSequenceException (seen in bench pipeline).
      */
     public Properties producerProperties() {
-        Properties p = clientProperties();
+        return producerProperties(bootstrap());
+    }
+
+    /** {@link #producerProperties()} for a broker at {@code bootstrap} (e.g. one in another process). */
+    public static Properties producerProperties(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("acks", "all");
@@ -159,7 +186,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
-        deleteTree(logDir);
+        if (!keepData) {
+            deleteTree(logDir);
+        }
     }
 
     private static void deleteTree(Path root) {

@@ -11,22 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * input has exactly one key, and an output that arrives twice is a duplicate. Thread-safe: the
  * producer's callbacks and the output reader write it at the same time.
  */
-final class Ledger {
+public final class Ledger {
 
     private final Map<String, InputRecord.Kind> sent = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final AtomicInteger outputs = new AtomicInteger();
     private final AtomicInteger deadLetters = new AtomicInteger();
 
-    static String interactionKey(String topic, int partition, long offset) {
+    public static String interactionKey(String topic, int partition, long offset) {
         return "interaction:" + topic + "-" + partition + "-" + offset;
     }
 
-    static String requestKey(String requestId) {
+    public static String requestKey(String requestId) {
         return "request:" + requestId;
     }
 
-    static String deadLetterKey(String topic, int partition, long offset) {
+    public static String deadLetterKey(String topic, int partition, long offset) {
         return "dead-letter:" + topic + "-" + partition + "-" + offset;
     }
 

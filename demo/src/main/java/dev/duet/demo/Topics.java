@@ -4,21 +4,21 @@ import dev.duet.job.JobOptions;
 import java.util.List;
 
 /** The job's topic names (its defaults), which the demo creates and writes. */
-final class Topics {
+public final class Topics {
 
-    static final String INTERACTIONS = JobOptions.TOPIC_INTERACTIONS.defaultValue();
-    static final String REQUESTS = JobOptions.TOPIC_REQUESTS.defaultValue();
-    static final String ITEMS = JobOptions.TOPIC_ITEMS.defaultValue();
-    static final String CONTROL = JobOptions.TOPIC_CONTROL.defaultValue();
-    static final String RECOMMENDATIONS = JobOptions.TOPIC_RECOMMENDATIONS.defaultValue();
-    static final String DEAD_LETTERS = JobOptions.TOPIC_DEAD_LETTERS.defaultValue();
+    public static final String INTERACTIONS = JobOptions.TOPIC_INTERACTIONS.defaultValue();
+    public static final String REQUESTS = JobOptions.TOPIC_REQUESTS.defaultValue();
+    public static final String ITEMS = JobOptions.TOPIC_ITEMS.defaultValue();
+    public static final String CONTROL = JobOptions.TOPIC_CONTROL.defaultValue();
+    public static final String RECOMMENDATIONS = JobOptions.TOPIC_RECOMMENDATIONS.defaultValue();
+    public static final String DEAD_LETTERS = JobOptions.TOPIC_DEAD_LETTERS.defaultValue();
 
     /** Partitions per topic: one per job subtask on this small machine is enough. */
-    static final int PARTITIONS = 2;
+    public static final int PARTITIONS = 2;
 
     private Topics() {}
 
-    static List<String> all() {
+    public static List<String> all() {
         return List.of(INTERACTIONS, REQUESTS, ITEMS, CONTROL, RECOMMENDATIONS, DEAD_LETTERS);
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of the benchmarks that run the job, the worker and a broker together
- * ({@code ./duet bench pipeline}); the CRM's and the worker's own benchmarks live in their modules.
+ * ({@code ./duet bench pipeline}) and the fault suite ({@code ./duet bench faults}); the CRM's and the worker's own benchmarks live in their modules.
  */
 @Command(name = "duet", mixinStandardHelpOptions = true, description = "Duet's whole-pipeline benchmarks.")
 public final class Main implements Runnable {

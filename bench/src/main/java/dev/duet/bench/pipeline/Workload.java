@@ -19,10 +19,10 @@ import java.util.Random;
  * going forward and user histories keep growing as in a longer stream. The same settings always
  * give the same stream; {@link #cursor()} starts one from the beginning.
  */
-final class Workload {
+public final class Workload {
 
     /** Prefix of the benchmark's request ids; the number after it is the request's index. */
-    static final String REQUEST_PREFIX = "bench-r-";
+    public static final String REQUEST_PREFIX = "bench-r-";
 
     private static final long DAY_MS = 86_400_000L;
 
@@ -37,7 +37,7 @@ final class Workload {
     private final int k;
     private final long seed;
 
-    Workload(Dataset dataset, int requestEvery, int candidates, int k, long seed) {
+    public Workload(Dataset dataset, int requestEvery, int candidates, int k, long seed) {
         if (dataset.interactions().isEmpty()) {
             throw new IllegalArgumentException("data set " + dataset.name() + " has no timed interactions");
         }
@@ -74,7 +74,7 @@ final class Workload {
     }
 
     /** A new pass over the stream from its first event. */
-    Cursor cursor() {
+    public Cursor cursor() {
         return new Cursor();
     }
 
@@ -91,10 +91,10 @@ final class Workload {
      * @param value the JSON value
      * @param requestIndex a request's index (its id is {@link #REQUEST_PREFIX} + index); -1 otherwise
      */
-    record Event(boolean request, byte[] key, byte[] value, long requestIndex) {}
+    public record Event(boolean request, byte[] key, byte[] value, long requestIndex) {}
 
     /** Walks the stream; not thread-safe (one producer thread uses it). */
-    final class Cursor {
+    public final class Cursor {
         private final Random random = new Random(seed);
         private long position;
         private long interactionsSent;
@@ -103,7 +103,7 @@ final class Workload {
         private int lastInteraction = -1;
         private long lastTime;
 
-        Event next() {
+        public Event next() {
             position++;
             if (sinceRequest == requestEvery) {
                 sinceRequest = 0;
@@ -122,8 +122,13 @@ final class Workload {
             return new Event(false, users[i].getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8), -1);
         }
 
+        /** Event time of the last interaction handed out (0 before the first). */
+        public long lastEventTimeMs() {
+            return lastTime;
+        }
+
         /** Events handed out so far. */
-        long position() {
+        public long position() {
             return position;
         }
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.bench.testing.TeeStream;
 import dev.duet.core.data.SyntheticConfig;
 import dev.duet.trainer.model.Dcnv2Config;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,26 +136,5 @@ class PipelineBenchQuickTest {
                 "checkpoints in the measured window", "| task | sync | async | alignment |",
                 "garbage collection in the window: ");
         assertThat(report.at("/configs/1/latency_at_half_rate/checkpoints/slowest_subtask_per_task").size()).isPositive();
-    }
-
-    /** Prints to the console as well, so a slow or failing run shows its progress in the build log. */
-    private static final class TeeStream extends OutputStream {
-        private final ByteArrayOutputStream copy;
-
-        TeeStream(ByteArrayOutputStream copy) {
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) {
-            copy.write(b);
-            System.out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            copy.write(b, off, len);
-            System.out.write(b, off, len);
-        }
     }
 }

@@ -64,6 +64,7 @@ public final class Recommendations {
             g.writeNumberField("crm_entropy", t.entropy);
             g.writeNumberField("gate", t.gate);
             g.writeNumberField("event_time", t.timestampMs);
+            g.writeNumberField("user_interactions", t.userInteractions);
             g.writeNumberField("latency_ms", Math.max(0, nowMs - t.ingestMs));
             if (t.llmModelVersion != null) {
                 g.writeNumberField("llm_latency_ms", t.llmLatencyMs);

@@ -59,6 +59,7 @@ class RecommendationsTest {
         m.put("crm_entropy", t.entropy);
         m.put("gate", t.gate);
         m.put("event_time", t.timestampMs);
+        m.put("user_interactions", t.userInteractions);
         m.put("latency_ms", Math.max(0, nowMs - t.ingestMs));
         if (t.llmModelVersion != null) {
             m.put("llm_latency_ms", t.llmLatencyMs);
@@ -113,6 +114,7 @@ class RecommendationsTest {
         t.entropy = random.nextDouble();
         t.gate = random.nextInt(10) == 0 ? Double.NaN : random.nextDouble();
         t.timestampMs = 1_700_000_000_000L + random.nextInt(1_000_000);
+        t.userInteractions = random.nextInt(5) == 0 ? 0 : random.nextInt(100_000);
         t.ingestMs = t.timestampMs + random.nextInt(100);
         t.label = interaction ? random.nextInt(2) : -1;
         t.rating = interaction ? 1 + random.nextInt(5) : 0;
