@@ -70,6 +70,7 @@ public final class TrainLlmCommand implements Callable<Integer> {
         if (!Files.isRegularFile(crmFile)) {
             throw new IllegalArgumentException("--crm: no CRM at " + crmFile + " (train one with ./duet train --out DIR)");
         }
+        dev.duet.evaluation.calibration.ModelKind.requireCtr("--crm", crm, "train-llm trains on a CRM's hard click samples");
         List<String> encoders = switch (encoder) {
             case "auto" -> List.of("all-minilm-l6-v2", "bge-small-en-v1.5");
             case "all-minilm-l6-v2", "bge-small-en-v1.5" -> List.of(encoder);
