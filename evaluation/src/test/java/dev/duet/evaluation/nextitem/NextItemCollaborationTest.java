@@ -264,6 +264,32 @@ class NextItemCollaborationTest {
         }
     }
 
+    @Test
+    void trainsANextItemRerankerThatTheTrainedBackendServes() throws Exception {
+        Path reranker = dir.resolve("reranker");
+        Run train = run("train-llm", "--task", "next-item", "--crm", model.toString(), "--out", reranker.toString(),
+                "--encoder", "all-minilm-l6-v2", "--max-epochs", "2", "--max-train-cases", "300", "--threads", "1");
+        assertThat(train.code()).as(train.err()).isZero();
+        assertThat(reranker.resolve("scorer.onnx")).isRegularFile();
+        JsonNode trained = new ObjectMapper().readTree(reranker.resolve("report.json").toFile());
+        assertThat(trained.path("train_cases").asInt()).isEqualTo(300);
+        assertThat(trained.path("train_rows").asInt()).isEqualTo(300 * 20);
+        assertThat(trained.path("best_epoch").asInt()).isBetween(1, 2);
+        assertThat(trained.path("what_it_is").asText()).contains("ENCODER");
+        // The epoch and blend are chosen on validation: its HR@1 is the best epoch's.
+        double best = trained.at("/valid_hr@1/reranker").asDouble();
+        assertThat(best).isBetween(0.0, 1.0);
+
+        Path out = dir.resolve("eval-reranker");
+        Run eval = run("eval", "--task", "next-item", "--model", model.toString(), "--llm", "trained", "--llm-model",
+                reranker.toString(), "--candidate-seeds", "1", "--out", out.toString(), "--llm-threads", "1");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(report.at("/llm/model_name").asText()).startsWith("trained:");
+        assertThat(report.at("/llm/rejected").asInt()).isZero();
+        assertThat(report.at("/next_item_collaboration/rows")).hasSize(4);
+    }
+
     /** The placeholder words, from the worker's class (the test reads them, it does not restate them). */
     private static final class HybridPromptsNames {
         static String placeholder(String kind) {
