@@ -7,7 +7,6 @@ import dev.duet.core.scorer.ScorerContract;
 import dev.duet.core.scorer.ScorerSettings;
 import dev.duet.core.sequence.SequenceModel;
 import dev.duet.evaluation.calibration.ModelKind;
-import dev.duet.evaluation.corella.Collaboration;
 import dev.duet.evaluation.corella.ScorerData;
 import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.trainer.corella.ScorerConfig;
@@ -35,8 +34,8 @@ import java.util.Random;
  * and the scorer's trained layers read the history titles, the candidate's title, and the sequence
  * model's user and item vectors through their projections. It is trained on the TRAINING split's
  * cases (each with the protocol's 20 candidates: label 1 for the true item, 0 for the 19 others);
- * the epoch and the blend {@code a z + b logit(p_sequence) + c} with the sequence model's
- * probability are chosen on validation HR@1. Writes {@code scorer.onnx} and {@code scorer.json}
+ * the epoch and the blend {@code w z + logit(p_sequence)} with the sequence model's probability
+ * ({@link #rankingBlend}) are chosen on validation HR@1. Writes {@code scorer.onnx} and {@code scorer.json}
  * for the worker's {@code trained} backend: a text ENCODER with trained layers, not an LLM.
  */
 public final class NextItemReranker {
@@ -78,19 +77,15 @@ public final class NextItemReranker {
             Rows validRows = rows(model, dataset, valid, valid.candidatesPerSeed(), all, requests, "valid");
             int c = validProtocol.candidates();
             float[] validSeqLogit = crmLogits(validRows.batch);
-            boolean[] everyRow = new boolean[validRows.labels.length];
-            Arrays.fill(everyRow, true);
 
             ScorerConfig config = ScorerConfig.builder().maxEpochs(options.maxEpochs()).dim(options.dim())
-                    .hardnessPower(0).useCrmLogit(false).useUserBehaviour(true).seed(options.seed()).build();
+                    .patience(2).hardnessPower(0).useCrmLogit(false).useUserBehaviour(true).seed(options.seed()).build();
             out.println("Training the reranker: " + config);
             ScorerTrainer.Result result = new ScorerTrainer(settings, config, out, "next-item reranker")
-                    .train(trainRows.batch, trainRows.labels, validRows.batch, z -> {
-                        double[] blend = Collaboration.fitBlend(z, validSeqLogit, validRows.labels, true, everyRow);
-                        return hr1(blended(z, validSeqLogit, blend), c);
-                    });
+                    .train(trainRows.batch, trainRows.labels, validRows.batch,
+                            z -> hr1(blended(z, validSeqLogit, rankingBlend(z, validSeqLogit, c)), c));
             float[] z = result.scorer().rawLogits(validRows.batch);
-            double[] blend = Collaboration.fitBlend(z, validSeqLogit, validRows.labels, true, everyRow);
+            double[] blend = rankingBlend(z, validSeqLogit, c);
             double validReranker = hr1(blended(z, validSeqLogit, blend), c);
             double validAlone = hr1(z, c);
             double validSequence = hr1(validSeqLogit, c);
@@ -182,6 +177,27 @@ public final class NextItemReranker {
             z[i] = batch.crmLogit(i);
         }
         return z;
+    }
+
+    /** Weights of the trained layers' logit tried against the sequence model's (weight 1): HR@1 decides. */
+    static final double[] BLEND_WEIGHTS = {0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5};
+
+    /**
+     * The blend {@code w z + logit(p_sequence)} with the {@code w} of the best validation HR@1
+     * (the smallest on ties: the sequence model stands unless the layers add to it). A logistic fit
+     * of the blend, as the CTR scorer does, optimises the wrong thing for a ranking of 20.
+     */
+    static double[] rankingBlend(float[] z, float[] seq, int c) {
+        double bestW = 0;
+        double best = Double.NEGATIVE_INFINITY;
+        for (double w : BLEND_WEIGHTS) {
+            double hr = hr1(blended(z, seq, new double[] {w, 1, 0}), c);
+            if (hr > best + 1e-12) {
+                best = hr;
+                bestW = w;
+            }
+        }
+        return new double[] {bestW, 1, 0};
     }
 
     private static float[] blended(float[] z, float[] seq, double[] blend) {
