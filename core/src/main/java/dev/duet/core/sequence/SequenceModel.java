@@ -291,6 +291,117 @@ public final class SequenceModel implements AutoCloseable {
     public record CandidateScores(float[][] scores, int unknownCandidates) {}
 
     /**
+     * Scores each user's candidates like {@link #score} and also returns the behaviour vectors a
+     * hybrid LLM prompt carries (LLaRA): the user's sequence vector, each history item's and each
+     * candidate's item vector, in one ONNX Runtime call.
+     *
+     * @param histories each user's items, oldest first
+     * @param candidates each user's candidate ids
+     * @throws IllegalStateException naming the file when the model lacks the vector outputs
+     */
+    public Behaviour behaviour(List<String[]> histories, List<String[]> candidates) throws OrtException {
+        int b = histories.size();
+        if (candidates.size() != b) {
+            throw new IllegalArgumentException(b + " histories but " + candidates.size() + " candidate lists");
+        }
+        for (String output : List.of(SequenceModelContract.OUTPUT_USER_VECTOR, SequenceModelContract.OUTPUT_HISTORY_VECTORS,
+                SequenceModelContract.OUTPUT_CANDIDATE_VECTORS)) {
+            if (!lease.session().getOutputNames().contains(output)) {
+                throw new IllegalStateException(file + " lacks the output '" + output
+                        + "': it gives no behaviour vectors for hybrid prompts (docs/model-contract.md)");
+            }
+        }
+        if (b == 0) {
+            return new Behaviour(new float[0][], new float[0][], new float[0][][], new float[0][][], 0);
+        }
+        int width = 1;
+        for (String[] c : candidates) {
+            width = Math.max(width, c.length);
+        }
+        long[] history = new long[b * maxHistory];
+        int[][] historyIndex = new int[b][];
+        for (int u = 0; u < b; u++) {
+            String[] items = histories.get(u);
+            HistoryRow row = historyRow(items);
+            System.arraycopy(row.rows(), 0, history, u * maxHistory, maxHistory);
+            historyIndex[u] = readPositions(items);
+        }
+        long[] candidateRows = new long[b * width];
+        int unknown = 0;
+        for (int u = 0; u < b; u++) {
+            String[] c = candidates.get(u);
+            for (int i = 0; i < c.length; i++) {
+                int r = row(c[i]);
+                unknown += r == SequenceModelContract.PADDING_ROW ? 1 : 0;
+                candidateRows[u * width + i] = r;
+            }
+        }
+        unknownCandidates.addAndGet(unknown);
+        Map<String, float[]> out = run(history, b, candidateRows, width, Map.of(
+                SequenceModelContract.OUTPUT_SCORES, b * width,
+                SequenceModelContract.OUTPUT_USER_VECTOR, b * dim,
+                SequenceModelContract.OUTPUT_HISTORY_VECTORS, b * maxHistory * dim,
+                SequenceModelContract.OUTPUT_CANDIDATE_VECTORS, b * width * dim));
+        float[] scoreValues = out.get(SequenceModelContract.OUTPUT_SCORES);
+        float[] userValues = out.get(SequenceModelContract.OUTPUT_USER_VECTOR);
+        float[] historyValues = out.get(SequenceModelContract.OUTPUT_HISTORY_VECTORS);
+        float[] candidateValues = out.get(SequenceModelContract.OUTPUT_CANDIDATE_VECTORS);
+        float[][] scores = new float[b][];
+        float[][] users = new float[b][];
+        float[][][] historyVectors = new float[b][][];
+        float[][][] candidateVectors = new float[b][][];
+        for (int u = 0; u < b; u++) {
+            users[u] = Arrays.copyOfRange(userValues, u * dim, (u + 1) * dim);
+            historyVectors[u] = new float[histories.get(u).length][];
+            for (int column = 0; column < maxHistory; column++) {
+                int index = historyIndex[u][column];
+                if (index >= 0) {
+                    int at = (u * maxHistory + column) * dim;
+                    historyVectors[u][index] = Arrays.copyOfRange(historyValues, at, at + dim);
+                }
+            }
+            String[] c = candidates.get(u);
+            scores[u] = new float[c.length];
+            candidateVectors[u] = new float[c.length][];
+            for (int i = 0; i < c.length; i++) {
+                boolean known = candidateRows[u * width + i] != SequenceModelContract.PADDING_ROW;
+                scores[u][i] = known ? scoreValues[u * width + i] : UNKNOWN_CANDIDATE_SCORE;
+                if (known) {
+                    int at = (u * width + i) * dim;
+                    candidateVectors[u][i] = Arrays.copyOfRange(candidateValues, at, at + dim);
+                }
+            }
+        }
+        return new Behaviour(scores, users, historyVectors, candidateVectors, unknown);
+    }
+
+    /**
+     * Candidate scores with the behaviour vectors of a hybrid prompt.
+     *
+     * @param scores {@code [users][candidates]}, as {@link #score} gives them
+     * @param userVectors {@code [users][D]}: the sequence encoder's output
+     * @param historyVectors {@code [users][history items given]}: each item's vector, null for an item
+     *     the model did not read (unknown to it, or older than its last {@link #maxHistory()} known items)
+     * @param candidateVectors {@code [users][candidates]}: null for a candidate the model does not know
+     * @param unknownCandidates candidates in this call the model had no row for
+     */
+    public record Behaviour(float[][] scores, float[][] userVectors, float[][][] historyVectors,
+            float[][][] candidateVectors, int unknownCandidates) {}
+
+    /** For each column of {@link #historyRow}, the index in {@code items} it came from (-1: padding). */
+    private int[] readPositions(String[] items) {
+        int[] index = new int[maxHistory];
+        Arrays.fill(index, -1);
+        int at = maxHistory;
+        for (int i = items.length - 1; i >= 0 && at > 0; i--) {
+            if (rows.containsKey(items[i])) {
+                index[--at] = i;
+            }
+        }
+        return index;
+    }
+
+    /**
      * Retrieves each user's exact top {@code n} items over the whole catalog by {@code
      * catalog_scores}, best first (ties: lower row first), in one ONNX Runtime call. Padding and
      * the items in {@code exclude} (the user's own, seen items) are never returned.
@@ -363,22 +474,34 @@ public final class SequenceModel implements AutoCloseable {
 
     /** One ONNX Runtime call that fetches only {@code output}. */
     private float[] run(long[] history, int b, long[] candidates, int width, String output, int expected) throws OrtException {
+        return run(history, b, candidates, width, Map.of(output, expected)).get(output);
+    }
+
+    /** One ONNX Runtime call that fetches the given outputs (name to expected value count). */
+    private Map<String, float[]> run(long[] history, int b, long[] candidates, int width, Map<String, Integer> outputs)
+            throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor historyTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(history), new long[] {b, maxHistory});
                 OnnxTensor candidateTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(candidates), new long[] {b, width})) {
             Map<String, OnnxTensor> inputs = Map.of(
                     SequenceModelContract.INPUT_HISTORY, historyTensor,
                     SequenceModelContract.INPUT_CANDIDATES, candidateTensor);
-            try (OrtSession.Result result = lease.session().run(inputs, Set.of(output))) {
-                OnnxValue value = result.get(output).orElseThrow(() -> new IllegalStateException(file + " gave no '" + output + "'"));
-                FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
-                if (buffer.remaining() != expected) {
-                    throw new IllegalStateException(file + ": output '" + output + "' has " + buffer.remaining()
-                            + " values, expected " + expected);
+            try (OrtSession.Result result = lease.session().run(inputs, outputs.keySet())) {
+                Map<String, float[]> values = new HashMap<>();
+                for (Map.Entry<String, Integer> o : outputs.entrySet()) {
+                    String output = o.getKey();
+                    int expected = o.getValue();
+                    OnnxValue value = result.get(output).orElseThrow(() -> new IllegalStateException(file + " gave no '" + output + "'"));
+                    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+                    if (buffer.remaining() != expected) {
+                        throw new IllegalStateException(file + ": output '" + output + "' has " + buffer.remaining()
+                                + " values, expected " + expected);
+                    }
+                    float[] out = new float[expected];
+                    buffer.get(out);
+                    values.put(output, out);
                 }
-                float[] out = new float[expected];
-                buffer.get(out);
-                return out;
+                return values;
             }
         }
     }

@@ -64,6 +64,36 @@ class SequenceModelTest {
     }
 
     @Test
+    void behaviourGivesTheItemVectorsOfEveryReadItemAndKnownCandidate() throws Exception {
+        try (SequenceModel model = SequenceModel.load(fixture.write(dir.resolve("b.onnx")))) {
+            // Seven items, one unknown: the model reads the last five known (i2..i6), not i1.
+            String[] history = {"i1", "i2", "i3", "i4", "y", "i5", "i6"};
+            String[] candidates = {"i40", "unknown", "i41"};
+            SequenceModel.Behaviour b = model.behaviour(List.<String[]>of(history, new String[] {"i9"}),
+                    List.<String[]>of(candidates, new String[] {"i8"}));
+            assertThat(b.unknownCandidates()).isEqualTo(1);
+            float[][] h = b.historyVectors()[0];
+            assertThat(h).hasNumberOfRows(7);
+            assertThat(h[0]).as("older than the five items read").isNull();
+            assertThat(h[4]).as("unknown").isNull();
+            int[] rowsOf = {0, 2, 3, 4, 0, 5, 6};
+            for (int i : new int[] {1, 2, 3, 5, 6}) {
+                assertThat(h[i]).containsExactly(fixture.embeddings()[rowsOf[i]], within(1e-6f));
+            }
+            float[] user = fixture.userVector(model.historyRow(history).rows());
+            assertThat(b.userVectors()[0]).containsExactly(user, within(1e-5f));
+            assertThat(b.candidateVectors()[0][0]).containsExactly(fixture.embeddings()[40], within(1e-6f));
+            assertThat(b.candidateVectors()[0][1]).isNull();
+            assertThat(b.scores()[0][1]).isEqualTo(SequenceModel.UNKNOWN_CANDIDATE_SCORE);
+            assertThat(b.scores()[0][2]).isCloseTo(fixture.score(user, 41), within(1e-4f));
+            // The same scores as score() gives.
+            float[][] plain = model.score(List.<String[]>of(history), List.<String[]>of(candidates)).scores();
+            assertThat(b.scores()[0]).containsExactly(plain[0], within(1e-6f));
+            assertThat(b.candidateVectors()[1][0]).containsExactly(fixture.embeddings()[8], within(1e-6f));
+        }
+    }
+
+    @Test
     void topNIsTheExactTopOfTheCatalogWithoutSeenItems() throws Exception {
         try (SequenceModel model = SequenceModel.load(fixture.write(dir.resolve("m.onnx")))) {
             List<String[]> histories = List.of(

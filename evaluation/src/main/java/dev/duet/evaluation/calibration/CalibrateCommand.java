@@ -38,6 +38,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             return relaunched;
         }
         Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
+        ModelKind.requireCtr("--model", model, "calibrate fits the CTR router; a next-item model is evaluated with"
+                + " ./duet eval --task next-item --model DIR --llm BACKEND (thresholds from validation there)");
         Path target = out != null ? out : file.toAbsolutePath().getParent().resolve("calibration.json");
         Dataset dataset = data.load(System.out);
         try (CrmModel crm = CrmModel.load(file)) {

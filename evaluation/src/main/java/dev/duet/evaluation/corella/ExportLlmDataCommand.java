@@ -2,7 +2,10 @@ package dev.duet.evaluation.corella;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.core.data.Split;
 import dev.duet.evaluation.calibration.CrmAnswers;
+import dev.duet.evaluation.calibration.ModelKind;
+import dev.duet.evaluation.nextitem.NextItemExport;
 import dev.duet.evaluation.calibration.Requests;
 import dev.duet.evaluation.calibration.Routing;
 import dev.duet.core.crm.CrmModel;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./duet export-llm-data --task ctr}: the samples of a split as CoReLLa/TALLRec-style
+ * {@code ./duet export-llm-data --task next-item} writes LLaRA-style data ({@link
+ * dev.duet.evaluation.nextitem.NextItemExport}); {@code --task ctr}: the samples of a split as CoReLLa/TALLRec-style
  * instruction data for fine-tuning a real LLM elsewhere (adapters on a GPU): the worker's own
  * pointwise prompt, the answer, the CRM's probability, entropy and behaviour vectors, and a mark on
  * the samples the CRM finds hard (normalised entropy at or above the validation threshold of the
@@ -33,16 +37,19 @@ import picocli.CommandLine.Option;
 @Command(
         name = "export-llm-data",
         mixinStandardHelpOptions = true,
-        description = "Write CoReLLa/TALLRec-style JSONL (prompt from the worker's template, answer, CRM probability,"
-                + " behaviour vectors, hardness, hard samples marked) for fine-tuning a real LLM.")
+        description = {"Write CoReLLa/TALLRec-style JSONL (prompt from the worker's template, answer, CRM probability,"
+                + " behaviour vectors, hardness, hard samples marked) for fine-tuning a real LLM.",
+            "With --task next-item and a sequence model: LLaRA-style JSONL, one line per case (the worker's listwise"
+                + " hybrid prompt with [HistoryEmb]/[CansEmb]/[UserEmb] places, the 20 candidates, the answer, the"
+                + " sequence model's vectors)."})
 public final class ExportLlmDataCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
-    @Option(names = "--task", required = true, description = "ctr (click-through, PROTOCOL.md section 1).")
+    @Option(names = "--task", required = true, description = "ctr (click-through samples of a CRM, PROTOCOL.md section 1) or next-item (LLaRA's cases of a sequence model, section 2).")
     String task;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|FILE", description = "The CRM (folder with model.onnx, or the file).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE", description = "The CRM (--task ctr) or the sequence model (--task next-item): folder with model.onnx, or the file.")
     Path model;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The JSONL file to write.")
@@ -60,9 +67,20 @@ public final class ExportLlmDataCommand implements Callable<Integer> {
         if (relaunched >= 0) {
             return relaunched;
         }
-        if (!"ctr".equals(task)) {
-            throw new IllegalArgumentException("--task: only ctr is supported, got '" + task + "'");
+        if ("next-item".equals(task)) {
+            Split which = switch (split) {
+                case "train" -> Split.TRAIN;
+                case "valid" -> Split.VALID;
+                case "test" -> Split.TEST;
+                default -> throw new IllegalArgumentException("--split must be train, valid or test, got '" + split + "'");
+            };
+            new NextItemExport(System.out).write(data.load(System.out), model, which, out);
+            return 0;
         }
+        if (!"ctr".equals(task)) {
+            throw new IllegalArgumentException("--task must be ctr or next-item, got '" + task + "'");
+        }
+        ModelKind.requireCtr("--model", model, "add --task next-item to export LLaRA-style next-item data");
         if (!(hardShare > 0 && hardShare < 1)) {
             throw new IllegalArgumentException("--hard-share must be in (0, 1), got " + hardShare);
         }

@@ -24,8 +24,14 @@ public final class TrainLlmCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
-    @Option(names = "--crm", required = true, paramLabel = "DIR|FILE", description = "The CRM from ./duet train (folder with model.onnx, or the file).")
+    @Option(names = "--crm", required = true, paramLabel = "DIR|FILE", description = "The CRM from ./duet train (folder with model.onnx, or the file); with --task next-item the sequence model from ./duet train --task next-item.")
     Path crm;
+
+    @Option(names = "--task", defaultValue = "ctr", description = "ctr (CoReLLa's scorer on the CRM's click samples; default) or next-item (a reranker of LLaRA's 20 candidates with the sequence model's vectors, served by --llm trained in eval --task next-item).")
+    String task;
+
+    @Option(names = "--max-train-cases", defaultValue = "8000", description = "next-item: training cases drawn (seeded) from the training split, 20 scorer rows each (0: all). Default: ${DEFAULT-VALUE}.")
+    int maxTrainCases;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder for scorer.onnx, scorer.json and the report.")
     Path out;
@@ -66,10 +72,24 @@ public final class TrainLlmCommand implements Callable<Integer> {
         if (relaunched >= 0) {
             return relaunched;
         }
+        if (task.equals("next-item")) {
+            String name = encoder.equals("auto") ? "all-minilm-l6-v2" : encoder;
+            var options = new dev.duet.evaluation.nextitem.NextItemReranker.Options(name, maxTrainCases, maxEpochs, dim, 1,
+                    threads);
+            var report = new dev.duet.evaluation.nextitem.NextItemReranker(options, System.out)
+                    .train(data.load(System.out), crm, out);
+            new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(out.resolve("report.json").toFile(), report);
+            return 0;
+        }
+        if (!task.equals("ctr")) {
+            throw new IllegalArgumentException("--task must be ctr or next-item, got '" + task + "'");
+        }
         Path crmFile = Files.isDirectory(crm) ? crm.resolve("model.onnx") : crm;
         if (!Files.isRegularFile(crmFile)) {
             throw new IllegalArgumentException("--crm: no CRM at " + crmFile + " (train one with ./duet train --out DIR)");
         }
+        dev.duet.evaluation.calibration.ModelKind.requireCtr("--crm", crm, "train-llm trains on a CRM's hard click samples");
         List<String> encoders = switch (encoder) {
             case "auto" -> List.of("all-minilm-l6-v2", "bge-small-en-v1.5");
             case "all-minilm-l6-v2", "bge-small-en-v1.5" -> List.of(encoder);

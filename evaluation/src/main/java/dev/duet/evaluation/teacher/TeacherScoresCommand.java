@@ -77,6 +77,7 @@ public final class TeacherScoresCommand implements Callable<Integer> {
         if (head != null && !Files.isRegularFile(head)) {
             throw new IllegalArgumentException("--calibration: no file at " + head);
         }
+        dev.duet.evaluation.calibration.ModelKind.requireCtr("--model", model, "teacher scores are for the CTR model");
         Dataset dataset = data.load(System.out);
         SampleSplit split = SampleBuilder.build(dataset);
         List<Sample> train = split.train();

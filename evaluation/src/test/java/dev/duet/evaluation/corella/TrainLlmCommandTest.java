@@ -144,7 +144,11 @@ class TrainLlmCommandTest {
         } finally {
             System.setErr(old);
         }
+        // next-item export needs a sequence model: one line naming the option, the file and what was expected.
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("--task").contains("next-item");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(err.toString()).contains("--model " + crm).contains("is a ctr model")
+                .contains("a next-item model (from ./duet train --task next-item) is expected");
+        assertThat(dir.resolve("x.jsonl")).doesNotExist();
     }
 }

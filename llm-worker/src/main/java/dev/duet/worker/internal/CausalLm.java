@@ -195,6 +195,7 @@ public final class CausalLm implements AutoCloseable {
             OnnxTensor first;
             if (viaEmbeddings) {
                 session = decoder.session();
+                // The one place inputs_embeds is built; inputsEmbeds() shows tests the same array.
                 first = OnnxTensor.createTensor(env, FloatBuffer.wrap(embeddings(batch, width)),
                         new long[] {rows, width, hiddenSize});
                 inputs.put("inputs_embeds", first);
@@ -220,6 +221,25 @@ public final class CausalLm implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * The {@code inputs_embeds} the decoder receives for {@code batch} (token embeddings from
+     * embed.onnx with the spliced vectors in place, left-padded with zeros), as {@link
+     * #logLikelihoods} builds them.
+     */
+    public Embeddings inputsEmbeds(List<TokenSequence> batch) throws OrtException {
+        if (embed == null) {
+            throw new IllegalStateException("inputs_embeds need embed.onnx and decoder.onnx in the model folder");
+        }
+        int width = 0;
+        for (TokenSequence s : batch) {
+            width = Math.max(width, s.effectiveLength());
+        }
+        return new Embeddings(embeddings(batch, width), batch.size(), width, hiddenSize);
+    }
+
+    /** float [rows, width, hidden], row-major. */
+    public record Embeddings(float[] values, int rows, int width, int hidden) {}
 
     private long[] paddedIds(List<TokenSequence> batch, int width) {
         long[] ids = new long[batch.size() * width];

@@ -4,8 +4,6 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import dev.duet.core.onnx.SharedSessions;
-import dev.duet.proto.v1.Candidate;
-import dev.duet.proto.v1.HistoryItem;
 import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.proto.v1.Task;
 import dev.duet.worker.InvalidRequestException;
@@ -15,27 +13,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Scores with a decoder language model. Pointwise: P(yes) is the softmax over the total
  * log-likelihoods of the whole answer strings (" yes" vs " no"); scoring only their first token
  * would be wrong whenever the answers share it (they do in stories260k). Listwise: each candidate
  * scores the log-likelihood of its title as the continuation of a prompt listing all candidates.
- * Hybrid prompts: with a projector, each item's behaviour vector is projected into
- * token-embedding space and spliced right after the item's title tokens.
+ * Hybrid prompts ({@link HybridPrompts}): with a projector, every behaviour vector of the request
+ * is projected into token-embedding space and spliced into the decoder's input embeddings: the
+ * user's ({@code user_behaviour}) right after BOS, each history item's and each candidate's right
+ * after that item's title tokens.
  */
 public final class CausalLmBackend implements ScoringBackend {
 
     private final CausalLm lm;
     private final HuggingFaceTokenizer tokenizer;
     private final Projector projector;
-    private final PromptTemplate pointwise;
-    private final PromptTemplate listwise;
+    private final HybridPrompts prompts;
     private final String positiveAnswer;
     private final String negativeAnswer;
-    private final ItemText itemText;
-    private final int maxHistory;
     private final int maxTokens;
     private final String name;
     private final String version;
@@ -45,12 +41,9 @@ public final class CausalLmBackend implements ScoringBackend {
         this.lm = lm;
         this.tokenizer = tokenizer;
         this.projector = projector;
-        this.pointwise = new PromptTemplate(b.pointwiseTemplate);
-        this.listwise = new PromptTemplate(b.listwiseTemplate);
+        this.prompts = new HybridPrompts(b.pointwiseTemplate, b.listwiseTemplate, b.limits, projector != null);
         this.positiveAnswer = b.positiveAnswer;
         this.negativeAnswer = b.negativeAnswer;
-        this.itemText = new ItemText(b.limits);
-        this.maxHistory = b.limits.maxHistoryItems();
         this.maxTokens = b.maxTokens > 0 ? b.maxTokens : lm.maxPositions();
         this.name = "causal-lm:" + b.modelDir.toAbsolutePath().normalize().getFileName()
                 + (projector != null ? "+projector" : "");
@@ -93,18 +86,54 @@ public final class CausalLmBackend implements ScoringBackend {
         return out;
     }
 
+    /**
+     * Exactly what the decoder is given for one request ({@code inputs_embeds}, left-padded to
+     * the longest row), built by the same code as {@link #scoreBatch}: for tests and tools that
+     * check where the projected behaviour vectors land.
+     */
+    public DecoderInput decoderInput(ScoreRequest r) throws Exception {
+        List<TokenSequence> raw = sequencesOf(r);
+        List<TokenSequence> model = projector == null ? raw : projectSplices(raw);
+        CausalLm.Embeddings e = lm.inputsEmbeds(model);
+        return new DecoderInput(e.values(), e.rows(), e.width(), e.hidden(), raw, model);
+    }
+
+    /**
+     * The decoder's input for one request.
+     *
+     * @param inputsEmbeds float [rows, width, hidden], row-major
+     * @param raw the model rows with the raw behaviour vectors
+     * @param projected the same rows with the projected vectors (what is embedded)
+     */
+    public record DecoderInput(float[] inputsEmbeds, int rows, int width, int hidden, List<TokenSequence> raw,
+            List<TokenSequence> projected) {
+
+        /** The embedding at position {@code t} of row {@code b}. */
+        public float[] at(int b, int t) {
+            float[] v = new float[hidden];
+            System.arraycopy(inputsEmbeds, (b * width + t) * hidden, v, 0, hidden);
+            return v;
+        }
+
+        /** The position (after left padding) of splice {@code k} of row {@code b}. */
+        public int splicePosition(int b, int k) {
+            TokenSequence s = projected.get(b);
+            return width - s.effectiveLength() + s.spliceBefore()[k] + k;
+        }
+    }
+
     @Override
     public void validate(ScoreRequest r) throws InvalidRequestException {
         if (projector != null) {
-            for (int i = firstHistory(r); i < r.getHistoryCount(); i++) {
+            // Every vector the prompt carries goes through the one projector: one width for all.
+            for (int i = prompts.firstHistory(r); i < r.getHistoryCount(); i++) {
                 checkWidth(r, "history[" + i + "].behaviour", r.getHistory(i).getBehaviourCount());
             }
-            if (r.getTask() == Task.TASK_POINTWISE) {
-                for (int i = 0; i < r.getCandidatesCount(); i++) {
-                    checkWidth(r, "candidates[" + i + "].behaviour",
-                            r.getCandidates(i).getBehaviourCount());
-                }
+            for (int i = 0; i < r.getCandidatesCount(); i++) {
+                checkWidth(r, "candidates[" + i + "].behaviour",
+                        r.getCandidates(i).getBehaviourCount());
             }
+            checkWidth(r, "user_behaviour", r.getUserBehaviourCount());
         }
         List<Row> rows = rows(r);
         for (Row row : rows) {
@@ -181,65 +210,22 @@ public final class CausalLmBackend implements ScoringBackend {
 
     /** Model rows of one request: pointwise (yes, no) per candidate; listwise one per candidate. */
     private List<Row> rows(ScoreRequest r) {
-        Prompt history = history(r);
         List<Row> rows = new ArrayList<>();
         if (r.getTask() == Task.TASK_POINTWISE) {
             for (int c = 0; c < r.getCandidatesCount(); c++) {
-                Candidate cand = r.getCandidates(c);
-                Prompt.Builder target = Prompt.builder().text(itemText.title(cand));
-                if (projector != null && cand.getBehaviourCount() > 0) {
-                    target.mark(toArray(cand.getBehaviourList()));
-                }
-                String text = itemText.full(cand);
-                target.text(text.substring(itemText.title(cand).length()));
-                Prompt prompt = pointwise.fill(Map.of("history", history,
-                        "target", target.build(), "candidates", Prompt.of(text)));
+                Prompt prompt = prompts.pointwise(r, c);
                 Encoded enc = encode(prompt);
                 rows.add(new Row(c, continuation(enc, prompt, positiveAnswer)));
                 rows.add(new Row(c, continuation(enc, prompt, negativeAnswer)));
             }
         } else {
-            List<String> titles = new ArrayList<>();
-            for (Candidate cand : r.getCandidatesList()) {
-                titles.add(itemText.title(cand));
-            }
-            Prompt prompt = listwise.fill(Map.of("history", history,
-                    "candidates", Prompt.of(String.join("; ", titles)),
-                    "target", Prompt.of("")));
+            Prompt prompt = prompts.listwise(r);
             Encoded enc = encode(prompt);
-            for (int c = 0; c < titles.size(); c++) {
-                rows.add(new Row(c, continuation(enc, prompt, " " + titles.get(c))));
+            for (int c = 0; c < r.getCandidatesCount(); c++) {
+                rows.add(new Row(c, continuation(enc, prompt, prompts.listwiseAnswer(r, c))));
             }
         }
         return rows;
-    }
-
-    private int firstHistory(ScoreRequest r) {
-        return Math.max(0, r.getHistoryCount() - maxHistory);
-    }
-
-    /** "title (rated 5); title (rated 3)" over the most recent items, marks after each title. */
-    private Prompt history(ScoreRequest r) {
-        Prompt.Builder b = Prompt.builder();
-        int first = firstHistory(r);
-        if (first == r.getHistoryCount()) {
-            return Prompt.of("no items yet");
-        }
-        for (int i = first; i < r.getHistoryCount(); i++) {
-            HistoryItem h = r.getHistory(i);
-            if (i > first) {
-                b.text("; ");
-            }
-            b.text(itemText.title(h));
-            if (projector != null && h.getBehaviourCount() > 0) {
-                b.mark(toArray(h.getBehaviourList()));
-            }
-            String rating = ItemText.rating(h.getRating());
-            if (!rating.isEmpty()) {
-                b.text(" (rated " + rating + ")");
-            }
-        }
-        return b.build();
     }
 
     private record Encoded(long[] ids, CharSpan[] spans) {}
@@ -293,14 +279,6 @@ public final class CausalLmBackend implements ScoringBackend {
             }
         }
         return n;
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] a = new float[values.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = values.get(i);
-        }
-        return a;
     }
 
     @Override

@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Prompt text plus marks: places (character offsets) right after an item's title where a
- * behaviour vector is to be spliced in (hybrid prompts).
+ * Prompt text plus marks: places (character offsets) where a behaviour vector is to be spliced in
+ * (hybrid prompts): right after an item's title, or at the very start for the user's vector.
  */
 public record Prompt(String text, List<Mark> marks) {
 
-    /** A behaviour vector to splice in after the token that ends at or covers {@code charEnd}. */
-    public record Mark(int charEnd, float[] behaviour) {}
+    /**
+     * A behaviour vector to splice in after the token that ends at or covers {@code charEnd}.
+     *
+     * @param kind what the vector stands for: {@link HybridPrompts#USER}, {@link
+     *     HybridPrompts#HISTORY}, {@link HybridPrompts#CANDIDATE} or {@link HybridPrompts#TARGET}
+     */
+    public record Mark(int charEnd, float[] behaviour, String kind) {}
 
     public static Prompt of(String text) {
         return new Prompt(text, List.of());
@@ -30,8 +35,9 @@ public record Prompt(String text, List<Mark> marks) {
             return this;
         }
 
-        public Builder mark(float[] behaviour) {
-            marks.add(new Mark(text.length(), behaviour));
+        /** Marks the current end of the text as the place of a {@code kind} behaviour vector. */
+        public Builder mark(String kind, float[] behaviour) {
+            marks.add(new Mark(text.length(), behaviour, kind));
             return this;
         }
 
@@ -39,7 +45,7 @@ public record Prompt(String text, List<Mark> marks) {
             int shift = text.length();
             text.append(p.text());
             for (Mark m : p.marks()) {
-                marks.add(new Mark(m.charEnd() + shift, m.behaviour()));
+                marks.add(new Mark(m.charEnd() + shift, m.behaviour(), m.kind()));
             }
             return this;
         }

@@ -20,7 +20,8 @@ public record TokenSequence(long[] ids, int scoreFrom, int[] spliceBefore, float
             throw new IllegalArgumentException("one splice position per spliced vector");
         }
         for (int k = 0; k < spliceBefore.length; k++) {
-            if (spliceBefore[k] < 1 || spliceBefore[k] > scoreFrom
+            // 0 is allowed: a vector may open the sequence (the user's, in a model without BOS).
+            if (spliceBefore[k] < 0 || spliceBefore[k] > scoreFrom
                     || (k > 0 && spliceBefore[k] < spliceBefore[k - 1])) {
                 throw new IllegalArgumentException(
                         "splice positions must ascend within the prompt, got " + spliceBefore[k]);
