@@ -221,6 +221,24 @@ class TopicSchemasTest {
         assertThat(TopicSchemas.errors(topic, json)).isEmpty();
     }
 
+    /** The differences docs/topics.md names (Schemas), so that the page says what is true. */
+    @Test
+    void theDocumentedDifferencesAreTheOnlyKnownOnes() throws Exception {
+        // The parser is stricter: ids that repeat as strings, the calendar, an offset across 1970.
+        for (String[] stricterParser : new String[][] {
+                {"requests", "{" + R + "\"k\":1,\"candidates\":[\"7\",7]}"},
+                {"requests", "{" + R + "\"k\":1,\"candidates\":[\"7\",\" 7\"]}"},
+                {"interactions", "{" + I + "\"rating\":3,\"timestamp\":\"2024-02-30T12:00:00Z\"}"},
+                {"interactions", "{" + I + "\"rating\":3,\"timestamp\":\"1970-01-01T00:30:00+01:00\"}"}}) {
+            assertThatThrownBy(() -> parse(stricterParser[0], stricterParser[1])).isInstanceOf(InvalidEventException.class);
+            assertThat(TopicSchemas.errors(stricterParser[0], stricterParser[1])).as(stricterParser[1]).isEmpty();
+        }
+        // The schema is stricter on one instant: the last one allowed, as a string.
+        String last = "{" + I + "\"rating\":3,\"timestamp\":\"2200-01-01T00:00:00Z\"}";
+        parse("interactions", last);
+        assertThat(TopicSchemas.errors("interactions", last)).isNotEmpty();
+    }
+
     @Test
     void everyDocumentedExampleValidatesAgainstItsTopicsSchemaAndInputsParse() throws Exception {
         Map<String, List<String>> examples = TopicSchemas.documentedExamples();

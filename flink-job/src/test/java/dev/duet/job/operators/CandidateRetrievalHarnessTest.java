@@ -3,6 +3,7 @@ package dev.duet.job.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duet.core.onnx.SharedSessions;
 import dev.duet.core.sequence.SequenceModel;
 import dev.duet.core.testing.SequenceModelFixture;
 import dev.duet.job.model.EventKind;
@@ -20,11 +21,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.logging.log4j.Level;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,7 +183,7 @@ class CandidateRetrievalHarnessTest {
                     throw new IllegalStateException("the test never released the slow model");
                 }
             }
-            return SequenceModel.load(file, dev.duet.core.onnx.SharedSessions.Device.CPU, threads);
+            return SequenceModel.load(file, SharedSessions.Device.CPU, threads);
         };
     }
 

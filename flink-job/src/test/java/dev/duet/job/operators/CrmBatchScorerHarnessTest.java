@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.ScoringTask;
+import dev.duet.job.scoring.CrmScorerFactory;
+import dev.duet.job.scoring.ModelSwapper;
 import dev.duet.job.testing.CapturedLog;
 import dev.duet.job.testing.FakeScorer;
 import dev.duet.job.testing.OperatorMetrics;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 
 class CrmBatchScorerHarnessTest {
@@ -72,15 +78,15 @@ class CrmBatchScorerHarnessTest {
     }
 
     /** Released by a test: until then, opening a path ending in "slow-v2" waits (a large model). */
-    static volatile java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(0);
-    static volatile java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(0);
+    static volatile CountDownLatch slowGate = new CountDownLatch(0);
+    static volatile CountDownLatch slowStarted = new CountDownLatch(0);
 
-    private static dev.duet.job.scoring.CrmScorerFactory slowFactory() {
-        dev.duet.job.scoring.CrmScorerFactory fake = FakeScorer.factory(0);
+    private static CrmScorerFactory slowFactory() {
+        CrmScorerFactory fake = FakeScorer.factory(0);
         return path -> {
             if (path.endsWith("slow-v2")) {
                 slowStarted.countDown();
-                if (!slowGate.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!slowGate.await(20, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the test never released the slow model");
                 }
             }
@@ -88,9 +94,9 @@ class CrmBatchScorerHarnessTest {
         };
     }
 
-    private static final dev.duet.job.scoring.ModelSwapper.Backoff FAST_RETRIES = new dev.duet.job.scoring.ModelSwapper.Backoff(20, 40);
+    private static final ModelSwapper.Backoff FAST_RETRIES = new ModelSwapper.Backoff(20, 40);
 
-    private static OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> harness(dev.duet.job.scoring.CrmScorerFactory factory,
+    private static OneInputStreamOperatorTestHarness<ScoringTask, ScoringTask> harness(CrmScorerFactory factory,
             OperatorMetrics metrics) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new CrmBatchScorer(factory, "/m/v1", 1, 50, FAST_RETRIES), metrics.environment());
     }
@@ -105,8 +111,8 @@ class CrmBatchScorerHarnessTest {
     }
 
     /** Waits (at most 5 s) until the operator's requested model has loaded. */
-    static void awaitLoaded(java.util.function.BooleanSupplier loaded) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    static void awaitLoaded(BooleanSupplier loaded) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!loaded.getAsBoolean()) {
             assertThat(System.nanoTime()).as("the model loads within 5 s").isLessThan(deadline);
             Thread.sleep(2);
@@ -115,8 +121,8 @@ class CrmBatchScorerHarnessTest {
 
     @Test
     void keepsScoringWithTheOldModelWhileTheNewOneOpensAndWithTheNewOneAfterwards() throws Exception {
-        slowGate = new java.util.concurrent.CountDownLatch(1);
-        slowStarted = new java.util.concurrent.CountDownLatch(1);
+        slowGate = new CountDownLatch(1);
+        slowStarted = new CountDownLatch(1);
         try (OperatorMetrics metrics = new OperatorMetrics(); var h = harness(slowFactory(), metrics);
                 CapturedLog log = CapturedLog.of(CrmBatchScorer.class)) {
             h.open();
@@ -124,7 +130,7 @@ class CrmBatchScorerHarnessTest {
             assertThat(scoreOne(h, null)).isEqualTo("v1");
             h.processElement(ScoringTask.modelControl(false, "/m/slow-v2"), 0);
             assertThat(h.extractOutputValues()).as("the control record goes no further").hasSize(1);
-            assertThat(slowStarted.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the new model is opening").isTrue();
+            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).as("the new model is opening").isTrue();
             // While it opens (held by the latch), the task thread keeps scoring with v1.
             for (int i = 0; i < 5; i++) {
                 assertThat(scoreOne(h, "/m/slow-v2")).isEqualTo("v1");
@@ -141,7 +147,7 @@ class CrmBatchScorerHarnessTest {
             assertThat(metrics.value("modelSwapPending")).isZero();
             assertThat(metrics.value("modelLoadFailures")).isZero();
             assertThat(metrics.value("crmModelVersionHash")).isEqualTo(CrmBatchScorer.versionHash("slow-v2"));
-            assertThat(log.at(org.apache.logging.log4j.Level.INFO)).singleElement().asString()
+            assertThat(log.at(Level.INFO)).singleElement().asString()
                     .contains("now scoring with /m/slow-v2 (version slow-v2, versionHash " + CrmBatchScorer.versionHash("slow-v2"),
                             "was /m/v1 (version v1, versionHash " + CrmBatchScorer.versionHash("v1"));
         } finally {
@@ -156,7 +162,7 @@ class CrmBatchScorerHarnessTest {
             h.open();
             CrmBatchScorer scorer = (CrmBatchScorer) h.getOperator();
             h.processElement(ScoringTask.modelControl(false, "/m/missing-v2"), 0);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (metrics.value("modelLoadFailures") < 3) { // tried again after 20, 40, 40 ms
                 assertThat(System.nanoTime()).isLessThan(deadline);
                 assertThat(scoreOne(h, "/m/missing-v2")).isEqualTo("v1");
@@ -165,7 +171,7 @@ class CrmBatchScorerHarnessTest {
             assertThat(scorer.swapPending()).isTrue();
             assertThat(metrics.value("modelSwapPending")).isEqualTo(1);
             assertThat(metrics.value("modelSwaps")).isZero();
-            assertThat(log.at(org.apache.logging.log4j.Level.ERROR)).as("once per reason, not once per attempt").singleElement().asString()
+            assertThat(log.at(Level.ERROR)).as("once per reason, not once per attempt").singleElement().asString()
                     .contains("Cannot load the model /m/missing-v2", "Model file not found: /m/missing-v2", "still scoring with /m/v1");
 
             // A later command replaces the failing one.

@@ -3,6 +3,7 @@ package dev.duet.job.operators;
 import dev.duet.core.onnx.SharedSessions;
 import dev.duet.core.sequence.SequenceModel;
 import dev.duet.core.testing.SequenceModelFixture;
+import dev.duet.job.model.EventKind;
 import dev.duet.job.model.ItemDescriptor;
 import dev.duet.job.model.RetrievalSource;
 import dev.duet.job.model.ScoringTask;
@@ -105,7 +106,7 @@ public final class HotSwapStallBench {
 
     private static ScoringTask request(String handle, int i) {
         ScoringTask t = new ScoringTask();
-        t.kind = dev.duet.job.model.EventKind.REQUEST;
+        t.kind = EventKind.REQUEST;
         t.id = "r" + i;
         t.userId = "u" + (i % 100);
         t.k = 10;
