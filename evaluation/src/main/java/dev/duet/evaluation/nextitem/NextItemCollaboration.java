@@ -6,14 +6,10 @@ import dev.duet.core.sequence.SequenceModel;
 import dev.duet.evaluation.calibration.LlmOptions;
 import dev.duet.evaluation.calibration.ModelKind;
 import dev.duet.evaluation.calibration.Routing;
-import dev.duet.proto.v1.ScoreRequest;
 import dev.duet.trainer.eval.Machine;
 import dev.duet.trainer.nextitem.NextItemCase;
 import dev.duet.trainer.nextitem.NextItemData;
-import dev.duet.worker.InvalidRequestException;
-import dev.duet.worker.RequestLimits;
 import dev.duet.worker.ScoringBackend;
-import dev.duet.worker.internal.RequestValidator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +17,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * {@code ./duet eval --task next-item --llm BACKEND}: the sequence model scores each case's
@@ -29,10 +24,8 @@ import java.util.Random;
  * about (entropy or 1 - top-1 margin of its softmax over the candidates, the measure picked on
  * validation) go to the LLM side, which reranks them listwise through the worker's backend code;
  * thresholds for routing budgets of 5, 10, 20 and 30 % come from validation and are applied to test.
- * HR@1 per route and overall, mean and spread over the candidate-sampling seeds.
- *
- * <p>The LLM sees the candidates in a shuffled order (seeded per case): the protocol puts the true
- * item first, and a prompt listing it first would leak it.
+ * HR@1 per route and overall, mean and spread over the candidate-sampling seeds. The rerank itself
+ * is {@link ListwiseRerank}.
  */
 public final class NextItemCollaboration {
 
@@ -52,23 +45,6 @@ public final class NextItemCollaboration {
         this.llm = llm;
         this.seedCount = seedCount;
         this.out = out;
-    }
-
-    /** One split under one seed: the sequence model's answers and, where asked, the LLM's. */
-    private static final class SeedRun {
-        final String[][] candidates;
-        final double[] sequenceCredit;
-        final double[][] uncertainty; // [measure][case]
-        final double[] llmCredit; // NaN: not asked
-
-        SeedRun(String[][] candidates, int measures) {
-            int n = candidates.length;
-            this.candidates = candidates;
-            this.sequenceCredit = new double[n];
-            this.uncertainty = new double[measures][n];
-            this.llmCredit = new double[n];
-            Arrays.fill(llmCredit, Double.NaN);
-        }
     }
 
     /** Runs the evaluation and returns the report tree; the caller writes it. */
@@ -95,12 +71,12 @@ public final class NextItemCollaboration {
                 }
             }
             double largest = BUDGETS[BUDGETS.length - 1];
-            LlmCalls calls = new LlmCalls();
+            ListwiseRerank.Calls calls = new ListwiseRerank.Calls();
             try (ScoringBackend backend = llm.open(null)) {
                 out.printf("LLM side: %s (%s)%n", backend.modelName(), BackendKind.describe(llm.backend(), backend.modelName()));
-                for (var split : List.of(Map.entry(valid, validRuns), Map.entry(test, testRuns))) {
-                    askLlm(backend, model, dataset, split.getKey(), split.getValue(), thresholds, largest, calls);
-                }
+                ListwiseRerank rerank = new ListwiseRerank(backend, llm.backend(), model, dataset, llm.batch(), out);
+                rerank.ask(valid, validRuns, thresholds, largest, calls);
+                rerank.ask(test, testRuns, thresholds, largest, calls);
                 Map<String, Object> report = new LinkedHashMap<>();
                 report.put("task", "next-item");
                 report.put("dataset", data.name());
@@ -276,126 +252,6 @@ public final class NextItemCollaboration {
             runs.add(run);
         }
         return runs;
-    }
-
-    /** What the LLM calls cost and how many were refused. */
-    private static final class LlmCalls {
-        long nanos;
-        int requests;
-        int rejected;
-        final Map<String, Integer> reasons = new LinkedHashMap<>();
-    }
-
-    /** Asks the LLM for every case any measure routes at the largest budget, batch by batch. */
-    private void askLlm(ScoringBackend backend, SequenceModel model, Dataset dataset, NextItemProtocol.SplitCases split,
-            List<SeedRun> runs, double[][] thresholds, double largest, LlmCalls calls) throws Exception {
-        RequestValidator validator = new RequestValidator(RequestLimits.defaults());
-        List<int[]> needed = new ArrayList<>(); // {seed index, case}
-        for (int k = 0; k < runs.size(); k++) {
-            boolean[] any = new boolean[split.cases().size()];
-            for (int m = 0; m < thresholds.length; m++) {
-                boolean[] routed = Routing.route(runs.get(k).uncertainty[m], thresholds[m][BUDGETS.length - 1], largest);
-                for (int i = 0; i < any.length; i++) {
-                    any[i] |= routed[i];
-                }
-            }
-            for (int i = 0; i < any.length; i++) {
-                if (any[i]) {
-                    needed.add(new int[] {k, i});
-                }
-            }
-        }
-        String label = split.split().name().toLowerCase();
-        out.printf("%s: the LLM reranks %,d cases (those routed at %.0f %% by either measure, over %d seeds)...%n",
-                label, needed.size(), 100 * largest, runs.size());
-        int batch = llm.batch();
-        int reportEvery = Math.max(batch, needed.size() / 5);
-        int nextReport = reportEvery;
-        for (int from = 0; from < needed.size(); from += batch) {
-            int to = Math.min(needed.size(), from + batch);
-            List<String[]> histories = new ArrayList<>();
-            List<String[]> shown = new ArrayList<>();
-            List<int[]> orders = new ArrayList<>();
-            for (int j = from; j < to; j++) {
-                int k = needed.get(j)[0];
-                int i = needed.get(j)[1];
-                NextItemCase c = split.cases().get(i);
-                String[] candidates = runs.get(k).candidates[i];
-                int[] order = shuffled(candidates.length, new Random(31L * (k + 1) + 1_000_003L * i + label.hashCode()));
-                String[] show = new String[candidates.length];
-                for (int p = 0; p < order.length; p++) {
-                    show[p] = candidates[order[p]];
-                }
-                histories.add(c.history().toArray(String[]::new));
-                shown.add(show);
-                orders.add(order);
-            }
-            SequenceModel.Behaviour behaviour = model.behaviour(histories, shown);
-            List<ScoreRequest> requests = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>();
-            for (int j = from; j < to; j++) {
-                int k = needed.get(j)[0];
-                int i = needed.get(j)[1];
-                int b = j - from;
-                NextItemCase c = split.cases().get(i);
-                double[] p = Uncertainty.softmax(behaviour.scores()[b]);
-                ScoreRequest r = NextItemRequests.listwise(label + "-s" + k + "-" + i, c.user(), c.history(),
-                        behaviour.historyVectors()[b], shown.get(b), behaviour.candidateVectors()[b], p,
-                        behaviour.userVectors()[b], dataset, model.version());
-                try {
-                    validator.validate(r);
-                    backend.validate(r);
-                    requests.add(r);
-                    positions.add(j);
-                } catch (InvalidRequestException e) {
-                    if ("task".equals(e.field())) {
-                        throw new IllegalArgumentException("--llm " + llm.backend() + " (" + backend.modelName()
-                                + ") cannot rank candidates listwise (TASK_LISTWISE), which next-item needs: " + e.getMessage());
-                    }
-                    calls.rejected++;
-                    calls.reasons.merge(e.getMessage().replaceAll("request '[^']*': ", "").replaceAll("[0-9]+", "N"), 1, Integer::sum);
-                }
-            }
-            if (!requests.isEmpty()) {
-                long start = System.nanoTime();
-                List<float[]> scores = backend.scoreBatch(requests);
-                calls.nanos += System.nanoTime() - start;
-                calls.requests += requests.size();
-                for (int q = 0; q < requests.size(); q++) {
-                    int j = positions.get(q);
-                    int[] order = orders.get(j - from);
-                    float[] shownScores = scores.get(q);
-                    float[] original = new float[shownScores.length];
-                    for (int p = 0; p < order.length; p++) {
-                        original[order[p]] = shownScores[p];
-                    }
-                    runs.get(needed.get(j)[0]).llmCredit[needed.get(j)[1]] = Uncertainty.topOneCredit(original, 0);
-                }
-            }
-            if (to >= nextReport || to == needed.size()) {
-                out.printf("%s: %,d / %,d cases, %.1f s in the LLM, %.0f ms per case%n", label, to, needed.size(),
-                        calls.nanos / 1e9, calls.nanos / 1e6 / Math.max(1, calls.requests));
-                nextReport += reportEvery;
-            }
-        }
-        if (calls.rejected > 0) {
-            out.printf("%s: %,d requests rejected by the backend so far (the sequence model's answer stands): %s%n", label,
-                    calls.rejected, calls.reasons);
-        }
-    }
-
-    private static int[] shuffled(int n, Random random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** Mean and sample standard deviation over the seeds (NaN entries, seeds with no case, left out). */
