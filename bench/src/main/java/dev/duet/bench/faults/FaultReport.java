@@ -114,7 +114,7 @@ final class FaultReport {
                     .append(Double.isFinite(r.probeMaxScoreDifference())
                             ? String.format(Locale.ROOT, "%.2g", r.probeMaxScoreDifference()) : "n/a");
             if (r.breakersClosedSeconds() != null) {
-                s.append(String.format(Locale.ROOT, "; every breaker that opened for the restarted worker(s) closed %.2f s after it",
+                s.append(String.format(Locale.ROOT, "; every breaker that opened for a restarted worker closed at most %.2f s after that worker served again",
                         r.breakersClosedSeconds()));
             }
             if (r.resumedFrom() != null) {

@@ -13,8 +13,9 @@ import java.util.List;
  * @param recoveryFrom what the LLM recovery is measured from
  * @param repairSeconds from the fault to the repaired process serving again (worker answering,
  *     job ingesting, broker answering)
- * @param breakersClosedSeconds worker faults: from the worker serving again until every circuit
- *     breaker of the job's pool that had opened for it closed (the job's log); null when none closed
+ * @param breakersClosedSeconds worker faults: the longest, over the restarted workers, from a worker
+ *     serving again until every circuit breaker of the job's pool that had opened for it closed
+ *     (the job's log); null when none closed
  * @param stateSurvived whether the probe user's features matched before and after
  * @param probeInteractionsBefore the probe user's {@code user_interactions} before the fault
  * @param probeInteractionsAfter the same after the fault; -1 when the probe got no answer

@@ -238,6 +238,7 @@ public final class FaultSuite implements AutoCloseable {
         JsonNode before = probe(probeUser, "before", candidates, probeTime + 60_000);
 
         long faultAtMs = System.currentTimeMillis();
+        long[] servingMs = new long[workerPorts.length];
         long repairedMs;
         String recoveryFrom;
         String resumedFrom = null;
@@ -247,6 +248,7 @@ public final class FaultSuite implements AutoCloseable {
                 log("  worker 1 killed; starting it again");
                 workers.get(0).start();
                 repairedMs = WorkerProbe.awaitServing(workerPorts[0], START_TIMEOUT);
+                servingMs[0] = repairedMs;
                 recoveryFrom = "worker 1 serving again";
             }
             case WORKERS_DOWN -> {
@@ -260,8 +262,8 @@ public final class FaultSuite implements AutoCloseable {
                 }
                 repairedMs = awaitAnyWorker();
                 recoveryFrom = "the first worker serving again";
-                for (int port : workerPorts) {
-                    WorkerProbe.awaitServing(port, START_TIMEOUT);
+                for (int i = 0; i < workerPorts.length; i++) {
+                    servingMs[i] = WorkerProbe.awaitServing(workerPorts[i], START_TIMEOUT);
                 }
             }
             case JOB_CRASH -> {
@@ -326,15 +328,17 @@ public final class FaultSuite implements AutoCloseable {
         Thread.sleep(settings.steady.toMillis());
         Double breakersClosed = null;
         if (fault == Fault.WORKER_RESTART || fault == Fault.WORKERS_DOWN) {
-            List<String> targets = new ArrayList<>();
+            // Per restarted worker, from its own serving again to its breakers' last first closing.
             for (int i = 0; i < (fault == Fault.WORKER_RESTART ? 1 : workerPorts.length); i++) {
-                targets.add("127.0.0.1:" + workerPorts[i]);
+                OptionalLong closed = BreakerLog.allClosedAfter(jobLogFile, List.of("127.0.0.1:" + workerPorts[i]), faultAtMs);
+                if (closed.isPresent()) {
+                    double seconds = (closed.getAsLong() - servingMs[i]) / 1e3;
+                    breakersClosed = breakersClosed == null ? seconds : Math.max(breakersClosed, seconds);
+                }
             }
-            OptionalLong closed = BreakerLog.allClosedAfter(jobLogFile, targets, faultAtMs);
-            if (closed.isPresent() && repairedMs != Long.MIN_VALUE) {
-                breakersClosed = (closed.getAsLong() - repairedMs) / 1e3;
-                log(String.format(Locale.ROOT, "  every breaker that opened for the restarted worker(s) closed %.2f s after %s",
-                        breakersClosed, recoveryFrom));
+            if (breakersClosed != null) {
+                log(String.format(Locale.ROOT, "  every breaker that opened for a restarted worker closed at most %.2f s after"
+                        + " that worker served again", breakersClosed));
             }
         }
         return new FaultResult(fault, null, recovery, recoveryFrom, repairSeconds, breakersClosed, survived, interactionsBefore,
