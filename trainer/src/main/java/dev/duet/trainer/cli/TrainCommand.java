@@ -59,6 +59,10 @@ final class TrainCommand implements Callable<Integer> {
                     Path modelFile = out.resolve("model.onnx");
                     SequenceOnnxExporter.write(result.onnx(), modelFile);
                     NextItemReport.write(out, result.report());
+                    if (result.gru4recOnnx().length > 0) {
+                        SequenceOnnxExporter.write(result.gru4recOnnx(), out.resolve("gru4rec.onnx"));
+                        System.out.println("Exported " + out.resolve("gru4rec.onnx"));
+                    }
                     System.out.println("Exported " + modelFile + "; wrote report.json, report.md, hr1.png and sasrec_epochs.png into " + out);
                 }
             }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains {@link SasRecModel} with Adam on mini-batches of training cases, validates after every
+ * Trains a {@link SequenceNetwork} (SASRec, GRU4Rec) with Adam on mini-batches of training cases, validates after every
  * epoch and keeps the epoch with the best validation HR@1 (mean over the candidate seeds; NDCG@10
  * breaks ties), stopping after {@code patience} epochs without improvement.
  */
@@ -32,7 +32,7 @@ public final class SasRecTrainer {
     }
 
     /** A trained model (the best epoch's weights), its history and the time it took. */
-    public record Trained(SasRecModel model, List<Epoch> epochs, int bestEpoch, double seconds) {}
+    public record Trained<M extends SequenceNetwork>(M model, List<Epoch> epochs, int bestEpoch, double seconds) {}
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.98f;
@@ -45,12 +45,23 @@ public final class SasRecTrainer {
      *
      * @param rows N + 1, the item table's rows
      */
-    public static Trained train(SasRecConfig config, int rows, EncodedCases train, EncodedCases valid,
+    public static Trained<SasRecModel> train(SasRecConfig config, int rows, EncodedCases train, EncodedCases valid,
             List<CandidateSets> validCandidates, Listener listener) {
-        long started = System.nanoTime();
         Engine.getInstance().setRandomSeed((int) config.seed());
         useThreads(config.threads());
-        SasRecModel model = new SasRecModel(config, rows, DataType.FLOAT32);
+        return train(new SasRecModel(config, rows, DataType.FLOAT32), train, valid, validCandidates, listener);
+    }
+
+    /**
+     * Trains a freshly initialised {@code model} (any {@link SequenceNetwork}: SASRec, GRU4Rec) with
+     * its own settings; seeds PyTorch's generator from {@code model.config().seed()} first.
+     */
+    public static <M extends SequenceNetwork> Trained<M> train(M model, EncodedCases train, EncodedCases valid,
+            List<CandidateSets> validCandidates, Listener listener) {
+        long started = System.nanoTime();
+        SasRecConfig config = model.config();
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        useThreads(config.threads());
         int[][] targets = targets(train, config.maxHistory());
         Adam adam = new Adam(model, config);
         Random shuffle = new Random(config.seed());
@@ -99,7 +110,7 @@ public final class SasRecTrainer {
             }
         }
         model.restore(best);
-        return new Trained(model, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
+        return new Trained<>(model, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
     }
 
     /** Sets PyTorch's intra-op threads (loading the engine first: the call needs its library). */
@@ -135,13 +146,13 @@ public final class SasRecTrainer {
 
     /** Adam (with optional L2 added to the gradient) over all of a model's parameters. */
     static final class Adam {
-        private final SasRecModel model;
+        private final SequenceNetwork model;
         private final SasRecConfig config;
         private final Map<String, NDArray> first = new LinkedHashMap<>();
         private final Map<String, NDArray> second = new LinkedHashMap<>();
         private int steps;
 
-        Adam(SasRecModel model, SasRecConfig config) {
+        Adam(SequenceNetwork model, SasRecConfig config) {
             this.model = model;
             this.config = config;
             model.parameters().forEach((name, p) -> {
