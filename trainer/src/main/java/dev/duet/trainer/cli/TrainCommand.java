@@ -1,5 +1,6 @@
 package dev.duet.trainer.cli;
 
+import dev.duet.core.data.DataFormatException;
 import dev.duet.core.data.Dataset;
 import dev.duet.trainer.TrainingRun;
 import dev.duet.trainer.nextitem.NextItemData;
@@ -54,7 +55,12 @@ final class TrainCommand implements Callable<Integer> {
             case "next-item" -> {
                 NextItemOptions options = nextItem.options(model);
                 Dataset dataset = data.load(System.out);
-                NextItemData cases = NextItemData.from(dataset, options.sasrec().maxHistory());
+                NextItemData cases;
+                try {
+                    cases = NextItemData.from(dataset, options.sasrec().maxHistory());
+                } catch (DataFormatException e) {
+                    throw new DataFormatException(data.source() + ": " + e.getMessage()); // name the folder
+                }
                 try (NextItemTraining.Result result = NextItemTraining.train(cases, options, System.out)) {
                     Path modelFile = out.resolve("model.onnx");
                     SequenceOnnxExporter.write(result.onnx(), modelFile);
