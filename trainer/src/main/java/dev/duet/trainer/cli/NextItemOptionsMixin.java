@@ -19,6 +19,9 @@ public final class NextItemOptionsMixin {
     @Option(names = "--loss-positions", description = "next-item: train on the next item at 'all' positions or the 'last' only.")
     String lossPositions;
 
+    @Option(names = "--adam-beta2", description = "next-item: Adam's second-moment decay.")
+    Float adamBeta2;
+
     @Option(names = "--gru4rec", description = "next-item: train GRU4Rec too (SASRec's settings), written to gru4rec.onnx and the report.")
     boolean gru4rec;
 
@@ -56,6 +59,9 @@ public final class NextItemOptionsMixin {
         }
         if (blocks != null) {
             b.blocks(blocks);
+        }
+        if (adamBeta2 != null) {
+            b.adamBeta2(adamBeta2);
         }
         if (historyLength != null) {
             b.maxHistory(historyLength);

@@ -17,6 +17,7 @@ public record SasRecConfig(
         int maxEpochs,
         int patience,
         boolean allPositions,
+        float adamBeta2,
         long seed,
         int threads) {
 
@@ -27,14 +28,14 @@ public record SasRecConfig(
     public Builder toBuilder() {
         return new Builder().maxHistory(maxHistory).dim(dim).blocks(blocks).dropout(dropout)
                 .learningRate(learningRate).l2(l2).batchSize(batchSize).maxEpochs(maxEpochs)
-                .patience(patience).allPositions(allPositions).seed(seed).threads(threads);
+                .patience(patience).allPositions(allPositions).adamBeta2(adamBeta2).seed(seed).threads(threads);
     }
 
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "dim %d, %d blocks, history %d, dropout %.2f, lr %.4g, l2 %.2g, batch %d, max %d epochs (patience %d), loss on %s, seed %d, %d threads",
-                dim, blocks, maxHistory, dropout, learningRate, l2, batchSize, maxEpochs, patience,
+                "dim %d, %d blocks, history %d, dropout %.2f, lr %.4g, Adam beta2 %.4g, l2 %.2g, batch %d, max %d epochs (patience %d), loss on %s, seed %d, %d threads",
+                dim, blocks, maxHistory, dropout, learningRate, adamBeta2, l2, batchSize, maxEpochs, patience,
                 allPositions ? "every position" : "the last position", seed, threads);
     }
 
@@ -56,6 +57,7 @@ public record SasRecConfig(
         private int maxEpochs = 40;
         private int patience = 5;
         private boolean allPositions = false;
+        private float adamBeta2 = 0.98f;
         private long seed = 1;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
@@ -69,6 +71,7 @@ public record SasRecConfig(
         public Builder maxEpochs(int v) { maxEpochs = v; return this; }
         public Builder patience(int v) { patience = v; return this; }
         public Builder allPositions(boolean v) { allPositions = v; return this; }
+        public Builder adamBeta2(float v) { adamBeta2 = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
 
@@ -83,8 +86,9 @@ public record SasRecConfig(
             require(maxEpochs >= 1, "epochs must be at least 1, got " + maxEpochs);
             require(patience >= 1, "patience must be at least 1, got " + patience);
             require(threads >= 1, "threads must be at least 1, got " + threads);
+            require(adamBeta2 > 0 && adamBeta2 < 1, "Adam beta2 must be in (0, 1), got " + adamBeta2);
             return new SasRecConfig(maxHistory, dim, blocks, dropout, learningRate, l2, batchSize,
-                    maxEpochs, patience, allPositions, seed, threads);
+                    maxEpochs, patience, allPositions, adamBeta2, seed, threads);
         }
 
         private static void require(boolean ok, String message) {

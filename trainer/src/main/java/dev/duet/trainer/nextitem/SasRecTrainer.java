@@ -2,6 +2,7 @@ package dev.duet.trainer.nextitem;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -35,8 +36,9 @@ public final class SasRecTrainer {
     public record Trained<M extends SequenceNetwork>(M model, List<Epoch> epochs, int bestEpoch, double seconds) {}
 
     private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.98f;
     private static final float ADAM_EPSILON = 1e-9f;
+    /** The fused update clips gradients at this value when it is not negative. */
+    private static final float NO_CLIPPING = -1f;
 
     private SasRecTrainer() {}
 
@@ -144,7 +146,11 @@ public final class SasRecTrainer {
         }
     }
 
-    /** Adam (with optional L2 added to the gradient) over all of a model's parameters. */
+    /**
+     * Adam (with optional L2 added to the gradient) over all of a model's parameters: {@code g += l2
+     * p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr sqrt(1 - b2^t) / (1 - b1^t) m /
+     * (sqrt(v) + eps)}.
+     */
     static final class Adam {
         private final SequenceNetwork model;
         private final SasRecConfig config;
@@ -173,17 +179,17 @@ public final class SasRecTrainer {
                 steps++;
                 float lr = config.learningRate();
                 double correction1 = 1 - Math.pow(BETA1, steps);
-                double correction2 = 1 - Math.pow(BETA2, steps);
+                double correction2 = 1 - Math.pow(config.adamBeta2(), steps);
                 float stepSize = (float) (lr * Math.sqrt(correction2) / correction1);
+                // One native call per parameter (PyTorch engine's fused update: the same
+                // arithmetic as written out, m and v in place, then the gradient zeroed): the 15
+                // separate array operations per parameter it replaces cost more than the forward
+                // and backward passes together (docs/training.md, "Speed").
                 for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                     NDArray p = e.getValue();
-                    NDArray g = p.getGradient();
-                    NDArray grad = config.l2() > 0 ? g.add(p.mul(config.l2())) : g;
-                    first.get(e.getKey()).muli(BETA1).addi(grad.mul(1 - BETA1));
-                    second.get(e.getKey()).muli(BETA2).addi(grad.square().mul(1 - BETA2));
-                    NDArray update = first.get(e.getKey()).div(second.get(e.getKey()).sqrt().add(ADAM_EPSILON)).mul(stepSize);
-                    p.subi(update);
-                    g.subi(g); // gradients accumulate in PyTorch: clear them for the next batch
+                    p.getNDArrayInternal().adamUpdate(
+                            new NDList(p, p.getGradient(), first.get(e.getKey()), second.get(e.getKey())), new NDList(p),
+                            lr, stepSize, config.l2(), 1f, NO_CLIPPING, BETA1, config.adamBeta2(), ADAM_EPSILON, false, false);
                 }
                 return loss;
             }
