@@ -44,7 +44,10 @@ public record SasRecConfig(
      * 1e-4 and the loss on the last position had the best validation HR@1 on LastFM among the five
      * settings tried (docs/training.md; the top two differ by less than one validation case, so
      * this is a choice among equals). The loss on every position cost three times as much per step
-     * and was not better on validation.
+     * and was not better on validation. Adam's beta2 is PyTorch's default 0.999, not the 0.98 of the
+     * reference SASRec code: with a full softmax every item row gets a tiny gradient at every step,
+     * and with a short second-moment memory Adam scales those up to full-size steps for the rows of
+     * items that are rarely a target; on LastFM validation HR@1 went from 0.267 to 0.351.
      */
     public static final class Builder {
         private int maxHistory = 10;
@@ -57,7 +60,7 @@ public record SasRecConfig(
         private int maxEpochs = 40;
         private int patience = 5;
         private boolean allPositions = false;
-        private float adamBeta2 = 0.98f;
+        private float adamBeta2 = 0.999f;
         private long seed = 1;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
