@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
@@ -66,7 +67,7 @@ public final class Gru4RecModel extends SequenceNetwork {
         NDArray mask = itemMask(history).expandDims(-1);
         NDArray x = dropout(Embedding.embedding(history, p(ITEM_EMBEDDING), SparseFormat.DENSE).singletonOrThrow(), rate, training);
         NDArray inputGates = x.matMul(p("gru.input_weight")).add(p("gru.input_bias"));
-        NDArray h = history.getManager().zeros(new ai.djl.ndarray.types.Shape(history.getShape().get(0), d), dataType());
+        NDArray h = history.getManager().zeros(new Shape(history.getShape().get(0), d), dataType());
         NDList states = new NDList(length);
         for (int t = 0; t < length; t++) {
             NDList gi = inputGates.get(new NDIndex(":, {}, :", t)).split(3, 1);

@@ -1,5 +1,6 @@
 package dev.duet.trainer.nextitem;
 
+import ai.djl.ndarray.types.DataType;
 import dev.duet.core.data.Split;
 import dev.duet.core.sequence.SequenceModelContract;
 import dev.duet.trainer.eval.Machine;
@@ -96,7 +97,7 @@ public final class NextItemTraining {
         SasRecTrainer.Trained<Gru4RecModel> gru = null;
         if (options.gru4rec()) {
             out.println("Training GRU4Rec (the same settings; one GRU layer, blocks unused)...");
-            gru = SasRecTrainer.train(new Gru4RecModel(config, vocabulary.rows(), ai.djl.ndarray.types.DataType.FLOAT32),
+            gru = SasRecTrainer.train(new Gru4RecModel(config, vocabulary.rows(), DataType.FLOAT32),
                     train, valid, validSets, progress("gru4rec", out));
             seconds.put("gru4rec", gru.seconds());
             out.printf("GRU4Rec: best epoch %d of %d, %.1f s%n", gru.bestEpoch(), gru.epochs().size(), gru.seconds());
