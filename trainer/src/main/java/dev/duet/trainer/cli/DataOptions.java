@@ -55,6 +55,14 @@ public final class DataOptions {
         return dataset;
     }
 
+    /** Where {@link #load} reads from, for error messages: the folder, the download, or "synthetic data". */
+    public String source() {
+        if (data != null) {
+            return data.toString();
+        }
+        return download != null ? "the " + download + " download in " + downloadDir : "synthetic data";
+    }
+
     public SyntheticConfig syntheticConfig() {
         return SyntheticConfig.builder().users(users).items(items).ratings(ratings).seed(seed).build();
     }

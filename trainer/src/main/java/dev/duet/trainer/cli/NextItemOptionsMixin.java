@@ -19,6 +19,12 @@ public final class NextItemOptionsMixin {
     @Option(names = "--loss-positions", description = "next-item: train on the next item at 'all' positions or the 'last' only.")
     String lossPositions;
 
+    @Option(names = "--adam-beta2", description = "next-item: Adam's second-moment decay.")
+    Float adamBeta2;
+
+    @Option(names = "--gru4rec", description = "next-item: train GRU4Rec too (SASRec's settings), written to gru4rec.onnx and the report.")
+    boolean gru4rec;
+
     @Option(names = "--candidate-seeds", description = "next-item: candidate-sampling seeds 1..N (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     int candidateSeeds;
 
@@ -54,6 +60,9 @@ public final class NextItemOptionsMixin {
         if (blocks != null) {
             b.blocks(blocks);
         }
+        if (adamBeta2 != null) {
+            b.adamBeta2(adamBeta2);
+        }
         if (historyLength != null) {
             b.maxHistory(historyLength);
         }
@@ -64,6 +73,6 @@ public final class NextItemOptionsMixin {
                 default -> throw new IllegalArgumentException("--loss-positions must be 'all' or 'last', got '" + lossPositions + "'");
             }
         }
-        return NextItemOptions.defaults(b.build()).withSeedCount(candidateSeeds);
+        return NextItemOptions.defaults(b.build()).withSeedCount(candidateSeeds).withGru4Rec(gru4rec);
     }
 }

@@ -1,5 +1,6 @@
 package dev.duet.trainer.cli;
 
+import dev.duet.core.data.DataFormatException;
 import dev.duet.core.data.Dataset;
 import dev.duet.trainer.TrainingRun;
 import dev.duet.trainer.nextitem.NextItemData;
@@ -54,11 +55,20 @@ final class TrainCommand implements Callable<Integer> {
             case "next-item" -> {
                 NextItemOptions options = nextItem.options(model);
                 Dataset dataset = data.load(System.out);
-                NextItemData cases = NextItemData.from(dataset, options.sasrec().maxHistory());
+                NextItemData cases;
+                try {
+                    cases = NextItemData.from(dataset, options.sasrec().maxHistory());
+                } catch (DataFormatException e) {
+                    throw new DataFormatException(data.source() + ": " + e.getMessage()); // name the folder
+                }
                 try (NextItemTraining.Result result = NextItemTraining.train(cases, options, System.out)) {
                     Path modelFile = out.resolve("model.onnx");
                     SequenceOnnxExporter.write(result.onnx(), modelFile);
                     NextItemReport.write(out, result.report());
+                    if (result.gru4recOnnx().length > 0) {
+                        SequenceOnnxExporter.write(result.gru4recOnnx(), out.resolve("gru4rec.onnx"));
+                        System.out.println("Exported " + out.resolve("gru4rec.onnx"));
+                    }
                     System.out.println("Exported " + modelFile + "; wrote report.json, report.md, hr1.png and sasrec_epochs.png into " + out);
                 }
             }

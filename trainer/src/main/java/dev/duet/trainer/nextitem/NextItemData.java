@@ -102,12 +102,18 @@ public record NextItemData(
     }
 
     private void requireUsable() {
+        if (cases.isEmpty()) {
+            throw new DataFormatException("Data set " + name + " has no usable next-item cases"
+                    + (splitRule.equals(GIVEN_SPLIT) ? " (its split files hold no rows)"
+                            : " (a case needs an item after at least one earlier item of the same user)"));
+        }
         for (Split split : Split.values()) {
             if (cases(split).isEmpty()) {
                 throw new DataFormatException("Data set " + name + " has no usable next-item cases in its "
-                        + split.name().toLowerCase() + " split (" + cases.size()
-                        + " cases in all; a case needs an item after at least one earlier one"
-                        + " of the same user)");
+                        + split.name().toLowerCase() + " split (" + cases.size() + " cases in all, "
+                        + counts().toString().replace("{", "").replace("}", "").replace("=", " ")
+                        + (splitRule.equals(GIVEN_SPLIT) ? "; the split comes from the data set's own files)"
+                                : "; too few for the chronological 8:1:1 split)"));
             }
         }
     }

@@ -4,10 +4,17 @@ import java.util.List;
 
 /**
  * What {@link NextItemTraining} runs: SASRec's settings, the candidate protocol (PROTOCOL.md
- * section 2: 20 candidates, at least 5 sampling seeds) and the item-kNN recency decays to choose
- * from on validation.
+ * section 2: 20 candidates, at least 5 sampling seeds), the item-kNN recency decays to choose
+ * from on validation, and whether GRU4Rec is trained too (with SASRec's settings; off by default:
+ * it doubles the training time).
  */
-public record NextItemOptions(SasRecConfig sasrec, int candidates, List<Long> candidateSeeds, List<Double> knnDecays) {
+public record NextItemOptions(SasRecConfig sasrec, int candidates, List<Long> candidateSeeds, List<Double> knnDecays,
+        boolean gru4rec) {
+
+    /** Without GRU4Rec. */
+    public NextItemOptions(SasRecConfig sasrec, int candidates, List<Long> candidateSeeds, List<Double> knnDecays) {
+        this(sasrec, candidates, candidateSeeds, knnDecays, false);
+    }
 
     public NextItemOptions {
         candidateSeeds = List.copyOf(candidateSeeds);
@@ -36,6 +43,11 @@ public record NextItemOptions(SasRecConfig sasrec, int candidates, List<Long> ca
         if (count < 1) {
             throw new IllegalArgumentException("candidate seeds must be at least 1, got " + count);
         }
-        return new NextItemOptions(sasrec, candidates, java.util.stream.LongStream.rangeClosed(1, count).boxed().toList(), knnDecays);
+        return new NextItemOptions(sasrec, candidates, java.util.stream.LongStream.rangeClosed(1, count).boxed().toList(), knnDecays, gru4rec);
+    }
+
+    /** The same, training GRU4Rec beside SASRec (same settings) or not. */
+    public NextItemOptions withGru4Rec(boolean train) {
+        return new NextItemOptions(sasrec, candidates, candidateSeeds, knnDecays, train);
     }
 }

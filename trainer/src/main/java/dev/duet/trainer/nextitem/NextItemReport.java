@@ -106,7 +106,14 @@ public final class NextItemReport {
                 .append("Candidates: ").append(nextItem.get("candidate_rule")).append("; seeds ").append(nextItem.get("seeds")).append(".\n")
                 .append("SASRec: ").append(sasrec.get("config")).append("; best validation epoch ").append(sasrec.get("best_epoch"))
                 .append(" of ").append(sasrec.get("epochs_run")).append(", trained in ").append(fmt(report.get("train_seconds"), 1))
-                .append(" s on ").append(machine.get("description")).append(".\n\n");
+                .append(" s on ").append(machine.get("description")).append(".\n");
+        Map<String, Object> gru = (Map<String, Object>) report.get("gru4rec");
+        if (gru != null) {
+            md.append("GRU4Rec (the same settings, one GRU layer): best validation epoch ").append(gru.get("best_epoch"))
+                    .append(" of ").append(gru.get("epochs_run")).append(", trained in ")
+                    .append(fmt(((Map<String, Object>) report.get("seconds")).get("gru4rec"), 1)).append(" s.\n");
+        }
+        md.append("\n");
         for (String split : new String[] {"test", "valid"}) {
             md.append("## ").append(split).append("\n\n| model | HR@1 (20 candidates) | HR@10 (catalog) | NDCG@10 (catalog) |\n|---|---|---|---|\n");
             models(report).forEach((name, entry) -> {

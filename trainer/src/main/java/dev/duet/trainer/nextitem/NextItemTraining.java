@@ -1,5 +1,6 @@
 package dev.duet.trainer.nextitem;
 
+import ai.djl.ndarray.types.DataType;
 import dev.duet.core.data.Split;
 import dev.duet.core.sequence.SequenceModelContract;
 import dev.duet.trainer.eval.Machine;
@@ -29,9 +30,10 @@ public final class NextItemTraining {
      * @param onnx the model as ONNX bytes, following {@link SequenceModelContract}
      * @param report the report tree (keys in docs/model-contract.md and README)
      * @param epochs SASRec's per-epoch figures
+     * @param gru4recOnnx GRU4Rec as ONNX bytes (same contract), empty when it was not trained
      */
     public record Result(SasRecModel model, ItemVocabulary vocabulary, byte[] onnx, Map<String, Object> report,
-            List<SasRecTrainer.Epoch> epochs) implements AutoCloseable {
+            List<SasRecTrainer.Epoch> epochs, byte[] gru4recOnnx) implements AutoCloseable {
         @Override
         public void close() {
             model.close();
@@ -86,26 +88,26 @@ public final class NextItemTraining {
         models.put(knn.name(), figures(knn, valid, validSets, test, testSets, out));
 
         out.println("Training SASRec (" + config + ")...");
-        SasRecTrainer.Trained sasrec = SasRecTrainer.train(config, vocabulary.rows(), train, valid, validSets,
-                new SasRecTrainer.Listener() {
-                    @Override
-                    public void onEpoch(SasRecTrainer.Epoch e) {
-                        out.printf("  sasrec epoch %2d: train loss %.4f, valid HR@1 %.4f, NDCG@10 %.4f, %.1f s%s%n",
-                                e.epoch(), e.trainLoss(), e.validHr1(), e.validNdcg10(), e.seconds(), e.best() ? "  (best so far)" : "");
-                    }
-
-                    @Override
-                    public void onProgress(int epoch, int done, int total, double meanLoss) {
-                        out.printf("  sasrec epoch %2d: %3d%% (%d/%d batches), loss %.4f%n", epoch, 100 * done / total, done, total, meanLoss);
-                    }
-                });
+        SasRecTrainer.Trained<SasRecModel> sasrec = SasRecTrainer.train(config, vocabulary.rows(), train, valid, validSets,
+                progress("sasrec", out));
         seconds.put("sasrec", sasrec.seconds());
         out.printf("SASRec: best epoch %d of %d, %.1f s%n", sasrec.bestEpoch(), sasrec.epochs().size(), sasrec.seconds());
         models.put(sasrec.model().name(), figures(sasrec.model(), valid, validSets, test, testSets, out));
 
+        SasRecTrainer.Trained<Gru4RecModel> gru = null;
+        if (options.gru4rec()) {
+            out.println("Training GRU4Rec (the same settings; one GRU layer, blocks unused)...");
+            gru = SasRecTrainer.train(new Gru4RecModel(config, vocabulary.rows(), DataType.FLOAT32),
+                    train, valid, validSets, progress("gru4rec", out));
+            seconds.put("gru4rec", gru.seconds());
+            out.printf("GRU4Rec: best epoch %d of %d, %.1f s%n", gru.bestEpoch(), gru.epochs().size(), gru.seconds());
+            models.put(gru.model().name(), figures(gru.model(), valid, validSets, test, testSets, out));
+        }
+
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(SequenceModelContract.META_DATASET, data.name());
         byte[] onnx = SequenceOnnxExporter.toBytes(sasrec.model(), vocabulary, metadata);
+        byte[] gruOnnx = gru == null ? new byte[0] : SequenceOnnxExporter.toBytes(gru.model(), vocabulary, metadata);
         seconds.put("total", (System.nanoTime() - started) / 1e9);
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -128,12 +130,10 @@ public final class NextItemTraining {
         nextItem.put("models", models);
         report.put("next_item", nextItem);
         Map<String, Object> sasrecFacts = new LinkedHashMap<>();
-        sasrecFacts.put("config", config.toString());
-        sasrecFacts.put("version", SequenceOnnxExporter.weightDigest(sasrec.model()));
-        sasrecFacts.put("best_epoch", sasrec.bestEpoch());
-        sasrecFacts.put("epochs_run", sasrec.epochs().size());
-        sasrecFacts.put("epochs", sasrec.epochs().stream().map(NextItemTraining::epoch).toList());
-        report.put("sasrec", sasrecFacts);
+        report.put("sasrec", facts(config, sasrec));
+        if (gru != null) {
+            report.put("gru4rec", facts(config, gru));
+        }
         Map<String, Object> knnFacts = new LinkedHashMap<>();
         knnFacts.put("decay", knn.decay());
         knnFacts.put("valid_hr@1_by_decay", decays);
@@ -141,7 +141,35 @@ public final class NextItemTraining {
         report.put("train_seconds", sasrec.seconds());
         report.put("seconds", seconds);
         report.put("machine", Machine.describe());
-        return new Result(sasrec.model(), vocabulary, onnx, report, sasrec.epochs());
+        if (gru != null) {
+            gru.model().close();
+        }
+        return new Result(sasrec.model(), vocabulary, onnx, report, sasrec.epochs(), gruOnnx);
+    }
+
+    private static Map<String, Object> facts(SasRecConfig config, SasRecTrainer.Trained<?> trained) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("config", config.toString());
+        facts.put("version", SequenceOnnxExporter.weightDigest(trained.model()));
+        facts.put("best_epoch", trained.bestEpoch());
+        facts.put("epochs_run", trained.epochs().size());
+        facts.put("epochs", trained.epochs().stream().map(NextItemTraining::epoch).toList());
+        return facts;
+    }
+
+    private static SasRecTrainer.Listener progress(String model, PrintStream out) {
+        return new SasRecTrainer.Listener() {
+            @Override
+            public void onEpoch(SasRecTrainer.Epoch e) {
+                out.printf("  %s epoch %2d: train loss %.4f, valid HR@1 %.4f, NDCG@10 %.4f, %.1f s%s%n",
+                        model, e.epoch(), e.trainLoss(), e.validHr1(), e.validNdcg10(), e.seconds(), e.best() ? "  (best so far)" : "");
+            }
+
+            @Override
+            public void onProgress(int epoch, int done, int total, double meanLoss) {
+                out.printf("  %s epoch %2d: %3d%% (%d/%d batches), loss %.4f%n", model, epoch, 100 * done / total, done, total, meanLoss);
+            }
+        };
     }
 
     private static Map<String, Object> figures(NextItemScorer model, EncodedCases valid, List<CandidateSets> validSets,

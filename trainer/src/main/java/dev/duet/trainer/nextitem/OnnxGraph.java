@@ -95,6 +95,16 @@ final class OnnxGraph {
         return node(op, output, inputs, new AttributeProto[0]);
     }
 
+    /** A Split node (opset 13+: the sizes are an input) with one output per part. */
+    void split(String input, String sizes, long axis, String... outputs) {
+        NodeProto.Builder node = NodeProto.newBuilder().setOpType("Split").setName(input + "_Split")
+                .addInput(input).addInput(sizes).addAttribute(intAttribute("axis", axis));
+        for (String output : outputs) {
+            node.addOutput(output);
+        }
+        graph.addNode(node);
+    }
+
     static AttributeProto intAttribute(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }

@@ -2,6 +2,7 @@ package dev.duet.trainer.nextitem;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -14,7 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains {@link SasRecModel} with Adam on mini-batches of training cases, validates after every
+ * Trains a {@link SequenceNetwork} (SASRec, GRU4Rec) with Adam on mini-batches of training cases, validates after every
  * epoch and keeps the epoch with the best validation HR@1 (mean over the candidate seeds; NDCG@10
  * breaks ties), stopping after {@code patience} epochs without improvement.
  */
@@ -32,11 +33,12 @@ public final class SasRecTrainer {
     }
 
     /** A trained model (the best epoch's weights), its history and the time it took. */
-    public record Trained(SasRecModel model, List<Epoch> epochs, int bestEpoch, double seconds) {}
+    public record Trained<M extends SequenceNetwork>(M model, List<Epoch> epochs, int bestEpoch, double seconds) {}
 
     private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.98f;
     private static final float ADAM_EPSILON = 1e-9f;
+    /** The fused update clips gradients at this value when it is not negative. */
+    private static final float NO_CLIPPING = -1f;
 
     private SasRecTrainer() {}
 
@@ -45,12 +47,23 @@ public final class SasRecTrainer {
      *
      * @param rows N + 1, the item table's rows
      */
-    public static Trained train(SasRecConfig config, int rows, EncodedCases train, EncodedCases valid,
+    public static Trained<SasRecModel> train(SasRecConfig config, int rows, EncodedCases train, EncodedCases valid,
             List<CandidateSets> validCandidates, Listener listener) {
-        long started = System.nanoTime();
         Engine.getInstance().setRandomSeed((int) config.seed());
         useThreads(config.threads());
-        SasRecModel model = new SasRecModel(config, rows, DataType.FLOAT32);
+        return train(new SasRecModel(config, rows, DataType.FLOAT32), train, valid, validCandidates, listener);
+    }
+
+    /**
+     * Trains a freshly initialised {@code model} (any {@link SequenceNetwork}: SASRec, GRU4Rec) with
+     * its own settings; seeds PyTorch's generator from {@code model.config().seed()} first.
+     */
+    public static <M extends SequenceNetwork> Trained<M> train(M model, EncodedCases train, EncodedCases valid,
+            List<CandidateSets> validCandidates, Listener listener) {
+        long started = System.nanoTime();
+        SasRecConfig config = model.config();
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        useThreads(config.threads());
         int[][] targets = targets(train, config.maxHistory());
         Adam adam = new Adam(model, config);
         Random shuffle = new Random(config.seed());
@@ -99,7 +112,7 @@ public final class SasRecTrainer {
             }
         }
         model.restore(best);
-        return new Trained(model, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
+        return new Trained<>(model, epochs, bestEpoch, (System.nanoTime() - started) / 1e9);
     }
 
     /** Sets PyTorch's intra-op threads (loading the engine first: the call needs its library). */
@@ -133,15 +146,19 @@ public final class SasRecTrainer {
         }
     }
 
-    /** Adam (with optional L2 added to the gradient) over all of a model's parameters. */
+    /**
+     * Adam (with optional L2 added to the gradient) over all of a model's parameters: {@code g += l2
+     * p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr sqrt(1 - b2^t) / (1 - b1^t) m /
+     * (sqrt(v) + eps)}.
+     */
     static final class Adam {
-        private final SasRecModel model;
+        private final SequenceNetwork model;
         private final SasRecConfig config;
         private final Map<String, NDArray> first = new LinkedHashMap<>();
         private final Map<String, NDArray> second = new LinkedHashMap<>();
         private int steps;
 
-        Adam(SasRecModel model, SasRecConfig config) {
+        Adam(SequenceNetwork model, SasRecConfig config) {
             this.model = model;
             this.config = config;
             model.parameters().forEach((name, p) -> {
@@ -162,17 +179,17 @@ public final class SasRecTrainer {
                 steps++;
                 float lr = config.learningRate();
                 double correction1 = 1 - Math.pow(BETA1, steps);
-                double correction2 = 1 - Math.pow(BETA2, steps);
+                double correction2 = 1 - Math.pow(config.adamBeta2(), steps);
                 float stepSize = (float) (lr * Math.sqrt(correction2) / correction1);
+                // One native call per parameter (PyTorch engine's fused update: the same
+                // arithmetic as written out, m and v in place, then the gradient zeroed): the 15
+                // separate array operations per parameter it replaces cost more than the forward
+                // and backward passes together (docs/training.md, "Speed").
                 for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                     NDArray p = e.getValue();
-                    NDArray g = p.getGradient();
-                    NDArray grad = config.l2() > 0 ? g.add(p.mul(config.l2())) : g;
-                    first.get(e.getKey()).muli(BETA1).addi(grad.mul(1 - BETA1));
-                    second.get(e.getKey()).muli(BETA2).addi(grad.square().mul(1 - BETA2));
-                    NDArray update = first.get(e.getKey()).div(second.get(e.getKey()).sqrt().add(ADAM_EPSILON)).mul(stepSize);
-                    p.subi(update);
-                    g.subi(g); // gradients accumulate in PyTorch: clear them for the next batch
+                    p.getNDArrayInternal().adamUpdate(
+                            new NDList(p, p.getGradient(), first.get(e.getKey()), second.get(e.getKey())), new NDList(p),
+                            lr, stepSize, config.l2(), 1f, NO_CLIPPING, BETA1, config.adamBeta2(), ADAM_EPSILON, false, false);
                 }
                 return loss;
             }

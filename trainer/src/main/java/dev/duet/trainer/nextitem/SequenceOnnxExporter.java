@@ -10,6 +10,7 @@ import static dev.duet.core.sequence.SequenceModelContract.OUTPUT_USER_VECTOR;
 import static dev.duet.trainer.nextitem.OnnxGraph.floatAttribute;
 import static dev.duet.trainer.nextitem.OnnxGraph.intAttribute;
 import static dev.duet.trainer.nextitem.OnnxGraph.intsAttribute;
+import static dev.duet.trainer.nextitem.SequenceNetwork.ITEM_EMBEDDING;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
@@ -57,7 +58,7 @@ public final class SequenceOnnxExporter {
      * @param metadata extra metadata, e.g. {@link SequenceModelContract#META_DATASET}; a given
      *     {@link SequenceModelContract#META_VERSION} replaces the weight digest
      */
-    public static byte[] toBytes(SasRecModel model, ItemVocabulary vocabulary, Map<String, String> metadata) {
+    public static byte[] toBytes(SequenceNetwork model, ItemVocabulary vocabulary, Map<String, String> metadata) {
         if (vocabulary.rows() != model.rows()) {
             throw new IllegalArgumentException("the vocabulary has " + vocabulary.rows() + " rows, the model " + model.rows());
         }
@@ -84,7 +85,7 @@ public final class SequenceOnnxExporter {
                 .setProducerVersion(version)
                 .setDomain("dev.duet")
                 .setModelVersion(1)
-                .setDocString("Duet next-item model: SASRec; see docs/model-contract.md")
+                .setDocString("Duet next-item model: " + model.name() + "; see docs/model-contract.md")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(graph(model).build());
         props.forEach((k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
@@ -105,7 +106,7 @@ public final class SequenceOnnxExporter {
     }
 
     /** First 12 hex digits of SHA-256 over the weights in parameter order. */
-    static String weightDigest(SasRecModel model) {
+    static String weightDigest(SequenceNetwork model) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (String name : model.parameterNames()) {
@@ -120,19 +121,36 @@ public final class SequenceOnnxExporter {
         }
     }
 
-    private static OnnxGraph graph(SasRecModel m) {
-        OnnxGraph g = new OnnxGraph("duet_sasrec");
-        SasRecConfig c = m.config();
-        int d = c.dim();
-        int l = c.maxHistory();
-        TensorProto.DataType int64 = TensorProto.DataType.INT64;
-        TensorProto.DataType float32 = TensorProto.DataType.FLOAT;
-        g.input(INPUT_HISTORY, int64, BATCH, l);
-        g.input(INPUT_CANDIDATES, int64, BATCH, "candidates");
-
+    private static OnnxGraph graph(SequenceNetwork m) {
+        OnnxGraph g = new OnnxGraph("duet_" + m.name());
+        int l = m.config().maxHistory();
+        g.input(INPUT_HISTORY, TensorProto.DataType.INT64, BATCH, l);
+        g.input(INPUT_CANDIDATES, TensorProto.DataType.INT64, BATCH, "candidates");
         for (String name : m.parameterNames()) {
             g.floats(name, m.weights(name), m.shape(name));
         }
+        g.scalarLong("padding", SequenceModelContract.PADDING_ROW);
+        g.scalarLong("last_position", l - 1);
+        g.longs("axis_1", 1);
+        g.longs("axis_2", 2);
+        g.node("Equal", "is_padding", INPUT_HISTORY, "padding");
+        g.node("Not", "is_item", "is_padding");
+        g.node("Cast", "item_mask", new String[] {"is_item"}, intAttribute("to", TensorProto.DataType.FLOAT.getNumber()));
+        g.node("Unsqueeze", "timeline", "item_mask", "axis_2");
+        g.node("Gather", OUTPUT_HISTORY_VECTORS, ITEM_EMBEDDING, INPUT_HISTORY);
+        String sequence = m instanceof SasRecModel sasrec ? sasrecEncoder(g, sasrec) : gruEncoder(g, (Gru4RecModel) m);
+        scoring(g, m, sequence);
+        return g;
+    }
+
+    /**
+     * SASRec's encoder from the history vectors and the timeline mask; returns the name of the
+     * {@code [B, L, D]} output.
+     */
+    private static String sasrecEncoder(OnnxGraph g, SasRecModel m) {
+        SasRecConfig c = m.config();
+        int d = c.dim();
+        int l = c.maxHistory();
         float[] causal = new float[l * l];
         float[] eye = new float[l * l];
         for (int i = 0; i < l; i++) {
@@ -147,23 +165,14 @@ public final class SequenceOnnxExporter {
         g.scalar("masked", -SasRecModel.MASKED);
         g.scalar("sqrt_dim", (float) Math.sqrt(d));
         g.scalar("attention_scale", (float) (1 / Math.sqrt(d)));
-        g.scalarLong("padding", SequenceModelContract.PADDING_ROW);
-        g.scalarLong("last_position", l - 1);
-        g.longs("axis_1", 1);
-        g.longs("axis_2", 2);
 
-        // Padding mask [B, L, 1] and the attention mask [B, L, L] (0 allowed, -1e9 forbidden).
-        g.node("Equal", "is_padding", INPUT_HISTORY, "padding");
-        g.node("Not", "is_item", "is_padding");
-        g.node("Cast", "item_mask", new String[] {"is_item"}, intAttribute("to", TensorProto.DataType.FLOAT.getNumber()));
-        g.node("Unsqueeze", "timeline", "item_mask", "axis_2");
+        // The attention mask [B, L, L] (0 allowed, -1e9 forbidden).
         g.node("Unsqueeze", "key_is_item", "item_mask", "axis_1");
         g.node("Max", "key_allowed", "key_is_item", "eye");
         g.node("Mul", "allowed", "key_allowed", "causal");
         g.node("Sub", "allowed_minus_one", "allowed", "one");
         g.node("Mul", "attention_mask", "allowed_minus_one", "masked");
 
-        g.node("Gather", OUTPUT_HISTORY_VECTORS, "item_embedding", INPUT_HISTORY);
         g.node("Mul", "scaled_items", OUTPUT_HISTORY_VECTORS, "sqrt_dim");
         g.node("Add", "positioned", "scaled_items", "position_embedding");
         String x = g.node("Mul", "x0", "positioned", "timeline");
@@ -187,10 +196,65 @@ public final class SequenceOnnxExporter {
             g.node("Add", p + "ffn_residual", y, ffn);
             x = g.node("Mul", p + "out", p + "ffn_residual", "timeline");
         }
-        String encoded = layerNorm(g, x, "final_norm");
+        return layerNorm(g, x, "final_norm");
+    }
+
+    /**
+     * GRU4Rec's unrolled cell over the history vectors ({@link Gru4RecModel#encode} without dropout):
+     * a padding column carries the state over. Returns the name of the {@code [B, L, D]} states.
+     */
+    private static String gruEncoder(OnnxGraph g, Gru4RecModel m) {
+        int d = m.config().dim();
+        int l = m.config().maxHistory();
+        g.longs("gate_sizes", d, d, d);
+        g.longs("first_column", 0);
+        g.node("MatMul", "input_xw", OUTPUT_HISTORY_VECTORS, "gru.input_weight");
+        g.node("Add", "input_gates", "input_xw", "gru.input_bias");
+        // h0 = zeros [B, D], shaped from the batch dimension of the history.
+        g.node("Gather", "first_vectors", new String[] {OUTPUT_HISTORY_VECTORS, "first_column"}, intAttribute("axis", 1));
+        g.node("Squeeze", "first_vectors_2d", "first_vectors", "axis_1");
+        g.scalar("zero", 0f);
+        String h = g.node("Mul", "state_init", "first_vectors_2d", "zero");
+        String[] states = new String[l];
+        for (int t = 0; t < l; t++) {
+            String p = "step" + t + ".";
+            g.scalarLong(p + "column", t);
+            g.node("Gather", p + "gi", new String[] {"input_gates", p + "column"}, intAttribute("axis", 1));
+            g.node("Gather", p + "mask", new String[] {"timeline", p + "column"}, intAttribute("axis", 1));
+            g.node("MatMul", p + "hw", h, "gru.hidden_weight");
+            g.node("Add", p + "gh", p + "hw", "gru.hidden_bias");
+            splitGates(g, p + "gi");
+            splitGates(g, p + "gh");
+            g.node("Add", p + "reset_in", p + "gi_r", p + "gh_r");
+            g.node("Sigmoid", p + "reset", p + "reset_in");
+            g.node("Add", p + "update_in", p + "gi_z", p + "gh_z");
+            g.node("Sigmoid", p + "update", p + "update_in");
+            g.node("Mul", p + "reset_gh_n", p + "reset", p + "gh_n");
+            g.node("Add", p + "candidate_in", p + "gi_n", p + "reset_gh_n");
+            g.node("Tanh", p + "candidate", p + "candidate_in");
+            g.node("Sub", p + "h_minus_candidate", h, p + "candidate");
+            g.node("Mul", p + "kept", p + "update", p + "h_minus_candidate");
+            g.node("Add", p + "next", p + "candidate", p + "kept");
+            g.node("Sub", p + "change", p + "next", h);
+            g.node("Mul", p + "masked_change", p + "mask", p + "change");
+            h = g.node("Add", p + "state", h, p + "masked_change");
+            states[t] = g.node("Unsqueeze", p + "state_3d", h, "axis_1");
+        }
+        return g.node("Concat", "gru_states", states, intAttribute("axis", 1));
+    }
+
+    private static void splitGates(OnnxGraph g, String name) {
+        g.split(name, "gate_sizes", 1, name + "_r", name + "_z", name + "_n");
+    }
+
+    /** The scoring outputs from the {@code [B, L, D]} sequence output. */
+    private static void scoring(OnnxGraph g, SequenceNetwork m, String encoded) {
+        int d = m.config().dim();
+        int l = m.config().maxHistory();
+        TensorProto.DataType float32 = TensorProto.DataType.FLOAT;
         g.node("Gather", OUTPUT_USER_VECTOR, new String[] {encoded, "last_position"}, intAttribute("axis", 1));
-        g.node("Gemm", OUTPUT_CATALOG_SCORES, new String[] {OUTPUT_USER_VECTOR, "item_embedding"}, intAttribute("transB", 1));
-        g.node("Gather", OUTPUT_CANDIDATE_VECTORS, "item_embedding", INPUT_CANDIDATES);
+        g.node("Gemm", OUTPUT_CATALOG_SCORES, new String[] {OUTPUT_USER_VECTOR, ITEM_EMBEDDING}, intAttribute("transB", 1));
+        g.node("Gather", OUTPUT_CANDIDATE_VECTORS, ITEM_EMBEDDING, INPUT_CANDIDATES);
         g.node("Unsqueeze", "user_column", OUTPUT_USER_VECTOR, "axis_2");
         g.node("MatMul", "candidate_scores_3d", OUTPUT_CANDIDATE_VECTORS, "user_column");
         g.node("Squeeze", OUTPUT_SCORES, "candidate_scores_3d", "axis_2");
@@ -200,7 +264,6 @@ public final class SequenceOnnxExporter {
         g.output(OUTPUT_USER_VECTOR, float32, BATCH, d);
         g.output(OUTPUT_HISTORY_VECTORS, float32, BATCH, l, d);
         g.output(OUTPUT_CANDIDATE_VECTORS, float32, BATCH, "candidates", d);
-        return g;
     }
 
     private static String linear(OnnxGraph g, String x, String name) {

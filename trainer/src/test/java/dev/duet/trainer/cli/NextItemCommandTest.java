@@ -80,9 +80,25 @@ class NextItemCommandTest {
         int code = run("train", "--task", "next-item", "--data", data.toString(), "--out", temp.resolve("out").toString());
         assertThat(code).isEqualTo(1);
         String message = err.toString(StandardCharsets.UTF_8).strip();
-        assertThat(message).startsWith("duet train: error: Data set one-rating-each has no usable next-item cases")
-                .doesNotContain("\n");
+        assertThat(message).isEqualTo("duet train: error: " + data + ": Data set one-rating-each has no usable next-item cases"
+                + " (a case needs an item after at least one earlier item of the same user)");
         assertThat(temp.resolve("out").resolve("model.onnx")).doesNotExist();
+    }
+
+    @Test
+    void anLlaraFolderWithAnEmptySplitFileIsOneLineNamingTheFile() throws Exception {
+        Path data = temp.resolve("llara-without-validation");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("id2name.txt"), "0::A\n1::B\n2::C\n");
+        String rows = "seq\tlen_seq\tnext\n3 3 3\t1\t0\n0 3 3\t1\t1\n0 1 3\t2\t2\n";
+        Files.writeString(data.resolve("train.tsv"), rows);
+        Files.writeString(data.resolve("val.tsv"), "seq\tlen_seq\tnext\n");
+        Files.writeString(data.resolve("test.tsv"), rows);
+        int code = run("train", "--task", "next-item", "--data", data.toString(), "--out", temp.resolve("out").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip())
+                .isEqualTo("duet train: error: Data file has no records: " + data.resolve("val.tsv"));
+        assertThat(temp.resolve("out")).doesNotExist();
     }
 
     @Test

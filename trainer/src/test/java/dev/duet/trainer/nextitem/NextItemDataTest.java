@@ -55,8 +55,31 @@ class NextItemDataTest {
         Dataset onePerUser = interactions(new Interaction("a", "1", 5, 1), new Interaction("b", "2", 5, 2));
         assertThatThrownBy(() -> NextItemData.from(onePerUser, 10))
                 .isInstanceOf(DataFormatException.class)
-                .hasMessageContaining("Data set t has no usable next-item cases in its train split")
-                .hasMessageNotContaining("\n");
+                .hasMessage("Data set t has no usable next-item cases (a case needs an item after at least one earlier item of the same user)");
+    }
+
+    @Test
+    void tooFewCasesForTheSplitSaysWhichSplitIsEmptyAndWhy() {
+        // Three users with two items each: 3 cases; 8:1:1 rounds to 2 / 1 / 0.
+        Dataset three = interactions(
+                new Interaction("a", "1", 5, 1), new Interaction("a", "2", 5, 2),
+                new Interaction("b", "1", 5, 3), new Interaction("b", "3", 5, 4),
+                new Interaction("c", "2", 5, 5), new Interaction("c", "3", 5, 6));
+        assertThatThrownBy(() -> NextItemData.from(three, 10))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage("Data set t has no usable next-item cases in its test split (3 cases in all, train 2, valid 1, test 0;"
+                        + " too few for the chronological 8:1:1 split)");
+    }
+
+    @Test
+    void sequenceDataWithAnEmptySplitSaysTheSplitComesFromItsFiles() {
+        Dataset noTest = new Dataset("llara", List.of(), List.of(
+                new SequenceCase(List.of("1"), "2", Split.TRAIN), new SequenceCase(List.of("2"), "3", Split.VALID)),
+                Map.of(), Map.of(), true);
+        assertThatThrownBy(() -> NextItemData.from(noTest, 10))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage("Data set llara has no usable next-item cases in its test split (2 cases in all, train 1, valid 1, test 0;"
+                        + " the split comes from the data set's own files)");
     }
 
     @Test

@@ -77,6 +77,26 @@ class NextItemTrainingTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void gru4recJoinsTheReportWhenAskedAndLearnsTheChainToo() {
+        NextItemData data = NextItemData.from(chainData(120, 12, 1), 5);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (NextItemTraining.Result result = NextItemTraining.train(data, tinyOptions(1, 6).withGru4Rec(true), quiet)) {
+            Map<String, Object> nextItem = (Map<String, Object>) result.report().get("next_item");
+            Map<String, Map<String, Map<String, Object>>> models = (Map<String, Map<String, Map<String, Object>>>) nextItem.get("models");
+            assertThat(models).containsOnlyKeys("popularity", "item_knn", "sasrec", "gru4rec");
+            assertThat(hr1(models, "gru4rec")).as("GRU4Rec test HR@1").isGreaterThan(0.7).isGreaterThan(hr1(models, "popularity") + 0.3);
+            assertThat(result.report()).containsKey("gru4rec");
+            assertThat(((Map<String, Object>) result.report().get("seconds"))).containsKey("gru4rec");
+            assertThat(result.gru4recOnnx()).isNotEmpty();
+        }
+        try (NextItemTraining.Result without = NextItemTraining.train(data, tinyOptions(1, 1), quiet)) {
+            assertThat(without.gru4recOnnx()).isEmpty();
+            assertThat(without.report()).doesNotContainKey("gru4rec");
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameLossesAndAnotherSeedOthers() {
         NextItemData data = NextItemData.from(chainData(60, 10, 2), 5);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

@@ -24,12 +24,23 @@ class SequenceOnnxExporterTest {
     @Test
     void onnxRuntimeEqualsTheDjlForwardPassOnHistoriesWithPadding() throws Exception {
         SasRecConfig config = SasRecConfig.builder().dim(16).blocks(2).maxHistory(LENGTH).dropout(0.3f).seed(5).threads(1).build();
+        checkParity(new SasRecModel(config, ROWS, DataType.FLOAT32), "sasrec");
+    }
+
+    @Test
+    void gru4recOnnxEqualsItsDjlForwardPassToo() throws Exception {
+        SasRecConfig config = SasRecConfig.builder().dim(16).maxHistory(LENGTH).dropout(0.3f).seed(6).threads(1).build();
+        checkParity(new Gru4RecModel(config, ROWS, DataType.FLOAT32), "gru4rec");
+    }
+
+    private static void checkParity(SequenceNetwork network, String name) throws Exception {
+        SasRecConfig config = network.config();
         List<String> ids = new ArrayList<>();
         for (int i = 1; i < ROWS; i++) {
             ids.add("item" + i);
         }
         Random random = new Random(7);
-        try (SasRecModel model = new SasRecModel(config, ROWS, DataType.FLOAT32)) {
+        try (SequenceNetwork model = network) {
             // A few training steps move the norms and biases away from their initial values.
             SasRecTrainer.Adam adam = new SasRecTrainer.Adam(model, config);
             for (int step = 0; step < 5; step++) {
@@ -94,7 +105,7 @@ class SequenceOnnxExporterTest {
                 assertThat(meta).containsEntry(SequenceModelContract.META_TASK, SequenceModelContract.TASK_NEXT_ITEM)
                         .containsEntry(SequenceModelContract.META_MAX_HISTORY, "10")
                         .containsEntry(SequenceModelContract.META_EMBEDDING_DIM, "16")
-                        .containsEntry(SequenceModelContract.META_NAME, "sasrec")
+                        .containsEntry(SequenceModelContract.META_NAME, name)
                         .containsEntry(SequenceModelContract.META_DATASET, "tiny")
                         .containsEntry(SequenceModelContract.META_VERSION, SequenceOnnxExporter.weightDigest(model));
                 assertThat(new ObjectMapper().readValue(meta.get(SequenceModelContract.META_ITEM_VOCABULARY), List.class))
