@@ -39,7 +39,7 @@ public final class ModelOptions {
     @Option(names = "--item-prior", description = "Prior weight (pseudo-samples) of the item statistics' smoothing.")
     Double itemPrior;
 
-    @Option(names = "--history-features", paramLabel = "LIST", description = "Optional history representations in the DCNv2's input, comma-separated: liked-pools, attention, target-dots, or none (docs/model-contract.md).")
+    @Option(names = "--history-features", paramLabel = "LIST", description = "Optional history representations in the DCNv2's input, comma-separated: liked-pools, attention, target-dots, liked-tables, or none (default; docs/model-contract.md).")
     String historyFeatures;
 
     @Option(names = "--batch-size", description = "Mini-batch size.")
@@ -90,7 +90,11 @@ public final class ModelOptions {
             b.itemPriorWeight(itemPrior);
         }
         if (historyFeatures != null) {
-            b.historyFeatures(dev.duet.trainer.model.HistoryFeature.parse(historyFeatures));
+            try {
+                b.historyFeatures(dev.duet.trainer.model.HistoryFeature.parse(historyFeatures));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--history-features: " + e.getMessage(), e);
+            }
         }
         if (batchSize != null) {
             b.batchSize(batchSize);

@@ -95,6 +95,78 @@ class OnnxExporterTest {
         assertThat(change).as("largest change of a probability").isGreaterThan(1e-3);
     }
 
+    /**
+     * A model file from before the item statistics (encoding format 1, dense input of width 2)
+     * still loads through CrmModel and scores as its Java model does.
+     */
+    @Test
+    void formatOneModelFilesStillLoadAndScore() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(data.encoding().toJson());
+        root.remove("item_statistics");
+        root.put("format", 1);
+        FeatureEncoding old = FeatureEncoding.fromJson(json.writeValueAsString(root));
+        Dcnv2Model oldModel = Dcnv2Model.create(old, Dcnv2Config.builder().embeddingDim(4).build());
+        assertThat(oldModel.denseWidth()).isEqualTo(2);
+        Path oldFile = dir.resolve("format-1.onnx");
+        OnnxExporter.export(oldModel, old, Map.of(), oldFile);
+        List<Sample> test = data.split().test().subList(0, 50);
+        EncodedBatch batch = TestData.batch(test, old, data.dataset());
+        float[] expected = oldModel.predict(batch);
+        try (dev.duet.core.crm.CrmModel crm = dev.duet.core.crm.CrmModel.load(oldFile)) {
+            assertThat(crm.encoding().format()).isEqualTo(1);
+            EncodedBatch served = TestData.batch(test, crm.encoding(), data.dataset());
+            float[] actual = crm.score(served).probability();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) actual[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(TOLERANCE));
+            }
+        }
+        // A format-2 model refuses a format-1 encoding's batch: the shapes are named.
+        assertThatThrownBy(() -> model.predict(batch)).hasMessageContaining("dense 2");
+    }
+
+    @Test
+    void metadataDescribesTheModel() throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            assertThat(meta).containsEntry(ModelContract.META_NAME, "dcnv2")
+                    .containsEntry(ModelContract.META_DATASET, "ml-100k")
+                    .containsEntry(ModelContract.META_VERSION, version);
+            assertThat(version).matches("[0-9a-f]{12}");
+            FeatureEncoding read = FeatureEncoding.fromJson(meta.get(ModelContract.META_ENCODING));
+            assertThat(read.toJson()).isEqualTo(data.encoding().toJson());
+            assertThat(session.getInputNames()).containsExactlyInAnyOrder(
+                    ModelContract.INPUT_CATEGORICAL, ModelContract.INPUT_GENRES,
+                    ModelContract.INPUT_HISTORY_ITEMS, ModelContract.INPUT_HISTORY_RATINGS,
+                    ModelContract.INPUT_HISTORY_MASK, ModelContract.INPUT_DENSE);
+            assertThat(session.getOutputNames()).containsExactlyInAnyOrder(
+                    ModelContract.OUTPUT_PROBABILITY, ModelContract.OUTPUT_USER_VECTOR,
+                    ModelContract.OUTPUT_ITEM_VECTOR);
+        }
+    }
+
+    @Test
+    void versionFollowsTheWeights() throws Exception {
+        String again = OnnxExporter.export(model, data.encoding(), Map.of(), dir.resolve("again.onnx"));
+        assertThat(again).isEqualTo(version);
+        model.dense()[0] += 1e-3f;
+        try {
+            assertThat(OnnxExporter.weightDigest(model)).isNotEqualTo(version);
+        } finally {
+            model.dense()[0] -= 1e-3f;
+        }
+    }
+
+    @Test
+    void rejectsAnEncodingOfOtherShape() {
+        TestData.Encoded other = TestData.synthetic(20, 40, 300, 1);
+        assertThatThrownBy(() -> OnnxExporter.export(model, other.encoding(), Map.of(),
+                dir.resolve("bad.onnx"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("do not match the encoding");
+    }
+
     private static void compare(Dcnv2Model model, Path file, EncodedBatch batch) throws OrtException {
         int n = batch.size();
         Dcnv2Model.Outputs java = model.infer(batch);
