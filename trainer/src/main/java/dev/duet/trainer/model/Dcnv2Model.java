@@ -198,7 +198,8 @@ public final class Dcnv2Model implements TrainableModel {
         }
         fillUniform(random, outWeight, d0 + deepOut(), Math.sqrt(6.0 / (d0 + deepOut() + 1)));
         if (attention) {
-            // Drawn last, so the other parameters start as they do without attention.
+            // Drawn after all the others: a model without these features starts as it did
+            // before they existed (same seed, same draws).
             fillUniform(random, attentionWeight, dim * dim, Math.sqrt(6.0 / (dim + dim)));
         }
         if (likedTables) {
