@@ -39,6 +39,9 @@ public final class ModelOptions {
     @Option(names = "--item-prior", description = "Prior weight (pseudo-samples) of the item statistics' smoothing.")
     Double itemPrior;
 
+    @Option(names = "--history-features", paramLabel = "LIST", description = "Optional history representations in the DCNv2's input, comma-separated: liked-pools, attention, target-dots, liked-tables, or none (default; docs/model-contract.md).")
+    String historyFeatures;
+
     @Option(names = "--batch-size", description = "Mini-batch size.")
     Integer batchSize;
 
@@ -85,6 +88,13 @@ public final class ModelOptions {
         }
         if (itemPrior != null) {
             b.itemPriorWeight(itemPrior);
+        }
+        if (historyFeatures != null) {
+            try {
+                b.historyFeatures(dev.duet.trainer.model.HistoryFeature.parse(historyFeatures));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--history-features: " + e.getMessage(), e);
+            }
         }
         if (batchSize != null) {
             b.batchSize(batchSize);

@@ -4,7 +4,9 @@ import dev.duet.core.features.EncodedBatch;
 import dev.duet.core.features.FeatureEncoding;
 import dev.duet.core.features.Vocabulary;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * DCNv2 (Wang et al., "DCN V2", WWW 2021) with a full-rank cross network and a parallel deep
@@ -14,8 +16,9 @@ import java.util.Random;
  * embeddings from one shared table; the genre vector {@code genreWeights . G} with a genre matrix
  * {@code G [genres, D]}; two pools over the history items' embeddings (same table as the target
  * item), a masked mean and a masked mean weighted by the normalised rating, so liked and disliked
- * items pull in opposite directions; and the encoding's dense columns (history summaries and, in
- * format 2, the item statistics). Cross layers compute
+ * items pull in opposite directions; the optional {@link HistoryFeature}s (liked and not-liked
+ * pools, target-aware attention, the target's dot products with the two pools); and the encoding's
+ * dense columns (history summaries and, in format 2, the item statistics). Cross layers compute
  * {@code x_{l+1} = x0 * (x_l W_l + b_l) + x_l}; the deep tower is ReLU layers on {@code x0}; the
  * logit is {@code [x_L, h] . w + b}.
  *
@@ -35,6 +38,22 @@ public final class Dcnv2Model implements TrainableModel {
     private final int crossLayers;
     private final int[] deepLayers;
     private final int inputWidth;
+    private final Set<HistoryFeature> features;
+    private final boolean likedPools;
+    private final boolean attention;
+    private final boolean targetDots;
+    private final boolean likedTables;
+    /** The item field's first row and row count (the rows of the liked tables). */
+    private final int itemOffset;
+    private final int itemRows;
+    /** Column offsets in x0; -1 where the feature is off. */
+    private final int genreAt;
+    private final int meanAt;
+    private final int rateAt;
+    private final int likedAt;
+    private final int attentionAt;
+    private final int dotsAt;
+    private final int denseAt;
 
     private final ParameterLayout layout = new ParameterLayout();
     private final float[] dense;
@@ -46,6 +65,9 @@ public final class Dcnv2Model implements TrainableModel {
     private final int[] deepBias;
     private final int outWeight;
     private final int outBias;
+    private final int attentionWeight;
+    private final int likedTable;
+    private final int dislikedTable;
 
     /** Per field: the out-of-vocabulary row and the chance to use it instead in training. */
     private final int[] oovRows;
@@ -80,11 +102,19 @@ public final class Dcnv2Model implements TrainableModel {
                 config.crossLayers(),
                 config.deepLayers(),
                 config.initStd(),
-                config.training().seed());
+                config.training().seed(),
+                config.historyFeatures());
     }
 
     Dcnv2Model(int[] oovRows, float[] idDropout, int tableRows, int fields, int genres, int history, int denseWidth,
             int dim, int crossLayers, int[] deepLayers, float initStd, long seed) {
+        this(oovRows, idDropout, tableRows, fields, genres, history, denseWidth, dim, crossLayers,
+                deepLayers, initStd, seed, EnumSet.noneOf(HistoryFeature.class));
+    }
+
+    Dcnv2Model(int[] oovRows, float[] idDropout, int tableRows, int fields, int genres, int history, int denseWidth,
+            int dim, int crossLayers, int[] deepLayers, float initStd, long seed,
+            Set<HistoryFeature> features) {
         this.denseWidth = denseWidth;
         this.tableRows = tableRows;
         this.fields = fields;
@@ -99,7 +129,29 @@ public final class Dcnv2Model implements TrainableModel {
         this.dim = dim;
         this.crossLayers = crossLayers;
         this.deepLayers = deepLayers.clone();
-        this.inputWidth = fields * dim + 3 * dim + denseWidth;
+        this.features = features.isEmpty()
+                ? EnumSet.noneOf(HistoryFeature.class) : EnumSet.copyOf(features);
+        this.likedPools = features.contains(HistoryFeature.LIKED_POOLS);
+        this.attention = features.contains(HistoryFeature.ATTENTION);
+        this.targetDots = features.contains(HistoryFeature.TARGET_DOTS);
+        this.likedTables = features.contains(HistoryFeature.LIKED_TABLES);
+        HistoryFeature.requireConsistent(this.features);
+        this.itemOffset = oovRows[FeatureEncoding.ITEM];
+        this.itemRows = (FeatureEncoding.ITEM + 1 < fields ? oovRows[FeatureEncoding.ITEM + 1] : tableRows)
+                - itemOffset;
+        int at = fields * dim;
+        genreAt = at;
+        meanAt = genreAt + dim;
+        rateAt = meanAt + dim;
+        at = rateAt + dim;
+        likedAt = likedPools ? at : -1;
+        at += likedPools ? 2 * dim : 0;
+        attentionAt = attention ? at : -1;
+        at += attention ? dim : 0;
+        dotsAt = targetDots ? at : -1;
+        at += targetDots ? 2 : 0;
+        denseAt = at;
+        this.inputWidth = denseAt + denseWidth;
         int d0 = inputWidth;
 
         genreOffset = layout.add("genre.embedding", genres, dim, true);
@@ -119,6 +171,9 @@ public final class Dcnv2Model implements TrainableModel {
         }
         outWeight = layout.add("output.weight", d0 + deepOut(), 1, true);
         outBias = layout.add("output.bias", 1, 1, false);
+        attentionWeight = attention ? layout.add("attention.weight", dim, dim, true) : -1;
+        likedTable = likedTables ? layout.add("history.liked", itemRows, dim, true) : -1;
+        dislikedTable = likedTables ? layout.add("history.disliked", itemRows, dim, true) : -1;
         dense = new float[layout.size()];
         table = new float[tableRows * dim];
 
@@ -142,6 +197,16 @@ public final class Dcnv2Model implements TrainableModel {
             in = deepLayers[t];
         }
         fillUniform(random, outWeight, d0 + deepOut(), Math.sqrt(6.0 / (d0 + deepOut() + 1)));
+        if (attention) {
+            // Drawn after all the others: a model without these features starts as it did
+            // before they existed (same seed, same draws).
+            fillUniform(random, attentionWeight, dim * dim, Math.sqrt(6.0 / (dim + dim)));
+        }
+        if (likedTables) {
+            for (int j = 0; j < 2 * itemRows * dim; j++) {
+                dense[likedTable + j] = (float) (random.nextGaussian() * initStd);
+            }
+        }
 
         crossWeightT = new float[crossLayers][d0 * d0];
         deepWeightT = new float[deepLayers.length][];
@@ -228,9 +293,23 @@ public final class Dcnv2Model implements TrainableModel {
         return deepLayers.clone();
     }
 
-    /** Width of x0: {@code F*D + 3D + denseWidth}. */
+    /**
+     * Width of x0: {@code F*D + 3D + denseWidth}, plus {@code 2D} with {@link
+     * HistoryFeature#LIKED_POOLS}, {@code D} with {@link HistoryFeature#ATTENTION} and 2 with
+     * {@link HistoryFeature#TARGET_DOTS}.
+     */
     public int inputWidth() {
         return inputWidth;
+    }
+
+    /** The embedding table's first row of the item field (its OOV row). */
+    public int itemOffset() {
+        return itemOffset;
+    }
+
+    /** The optional history representations in x0. */
+    public Set<HistoryFeature> historyFeatures() {
+        return features.isEmpty() ? EnumSet.noneOf(HistoryFeature.class) : EnumSet.copyOf(features);
     }
 
     /** A copy of one named dense parameter group (see {@link #layout()}). */
@@ -354,7 +433,7 @@ public final class Dcnv2Model implements TrainableModel {
                 out.probability()[s + i] = Matrices.sigmoid(worker.logits[i]);
                 int x = i * inputWidth;
                 int o = (s + i) * dim;
-                int pool = x + fields * dim + 2 * dim;
+                int pool = x + rateAt;
                 for (int j = 0; j < dim; j++) {
                     out.userVector()[o + j] =
                             worker.x0[x + FeatureEncoding.USER * dim + j] + worker.x0[pool + j];
@@ -388,6 +467,21 @@ public final class Dcnv2Model implements TrainableModel {
         private final float[][] deepH;
         private final float[] meanWeight;
         private final float[] ratingWeight;
+        /** Per history slot: its weight in the liked pool and in the not-liked pool. */
+        private final float[] likedWeight;
+        private final float[] dislikedWeight;
+        /** Per row: the liked pool and the not-liked pool [D] each. */
+        private final float[] likedPool;
+        private final float[] dislikedPool;
+        /** Per row: {@code u = W_a^T e_t} [D]; per history slot: the attention weight. */
+        private final float[] attentionQuery;
+        private final float[] attentionAlpha;
+        /** Per-row scratch of the backward pass. */
+        private final float[] gradLiked;
+        private final float[] gradDisliked;
+        private final float[] gradItemExtra;
+        private final float[] gradQuery;
+        private final float[] gradAttentionLogit;
         final float[] logits;
         private final float[] gradLogit;
         private float[] gradX;
@@ -420,6 +514,18 @@ public final class Dcnv2Model implements TrainableModel {
             }
             meanWeight = new float[capacity * history];
             ratingWeight = new float[capacity * history];
+            boolean pools = likedPools || targetDots;
+            likedWeight = new float[pools ? capacity * history : 0];
+            dislikedWeight = new float[pools ? capacity * history : 0];
+            likedPool = new float[pools ? capacity * dim : 0];
+            dislikedPool = new float[pools ? capacity * dim : 0];
+            attentionQuery = new float[attention ? capacity * dim : 0];
+            attentionAlpha = new float[attention ? capacity * history : 0];
+            gradLiked = new float[dim];
+            gradDisliked = new float[dim];
+            gradItemExtra = new float[dim];
+            gradQuery = new float[dim];
+            gradAttentionLogit = new float[history];
             logits = new float[capacity];
             gradLogit = new float[capacity];
             gradX = new float[capacity * d0];
@@ -489,10 +595,6 @@ public final class Dcnv2Model implements TrainableModel {
         /** Builds x0 from the embeddings, genres, history pools and dense features. */
         private void gatherInput(EncodedBatch src, int count, boolean training) {
             int d0 = inputWidth;
-            int genreAt = fields * dim;
-            int meanAt = genreAt + dim;
-            int rateAt = meanAt + dim;
-            int denseAt = rateAt + dim;
             Arrays.fill(x0, 0, count * d0, 0f);
             for (int i = 0; i < count; i++) {
                 int r = rows[i];
@@ -536,10 +638,142 @@ public final class Dcnv2Model implements TrainableModel {
                         x0[x + rateAt + j] += wr * table[e + j];
                     }
                 }
+                if (likedPools || targetDots) {
+                    gatherLikedPools(src, i, r, x);
+                }
+                if (attention) {
+                    gatherAttention(src, i, r, x);
+                }
                 for (int j = 0; j < denseWidth; j++) {
                     x0[x + denseAt + j] = src.dense[r * denseWidth + j];
                 }
             }
+        }
+
+        /** The liked and not-liked pools of row {@code i} (source row {@code r}, x0 at {@code x}). */
+        private void gatherLikedPools(EncodedBatch src, int i, int r, int x) {
+            float liked = 0f;
+            float disliked = 0f;
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                float mask = src.historyMask[h];
+                if (src.historyRatings[h] > 0f) {
+                    liked += mask;
+                } else {
+                    disliked += mask;
+                }
+            }
+            float likedDen = Math.max(liked, 1f);
+            float dislikedDen = Math.max(disliked, 1f);
+            int p = i * dim;
+            Arrays.fill(likedPool, p, p + dim, 0f);
+            Arrays.fill(dislikedPool, p, p + dim, 0f);
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                float mask = src.historyMask[h];
+                boolean isLiked = src.historyRatings[h] > 0f;
+                float wl = isLiked ? mask / likedDen : 0f;
+                float wn = isLiked ? 0f : mask / dislikedDen;
+                likedWeight[i * history + k] = wl;
+                dislikedWeight[i * history + k] = wn;
+                if (mask == 0f) {
+                    continue;
+                }
+                int row = embeddingRow(src.historyItems[h]);
+                if (likedTables) {
+                    int e = (isLiked ? likedTable : dislikedTable) + itemIndex(row) * dim;
+                    float[] pool = isLiked ? likedPool : dislikedPool;
+                    float w = isLiked ? wl : wn;
+                    for (int j = 0; j < dim; j++) {
+                        pool[p + j] += w * dense[e + j];
+                    }
+                    continue;
+                }
+                int e = row * dim;
+                for (int j = 0; j < dim; j++) {
+                    likedPool[p + j] += wl * table[e + j];
+                    dislikedPool[p + j] += wn * table[e + j];
+                }
+            }
+            if (likedPools) {
+                System.arraycopy(likedPool, p, x0, x + likedAt, dim);
+                System.arraycopy(dislikedPool, p, x0, x + likedAt + dim, dim);
+            }
+            if (targetDots) {
+                int t = x + FeatureEncoding.ITEM * dim;
+                float a = 0f;
+                float b = 0f;
+                for (int j = 0; j < dim; j++) {
+                    a += x0[t + j] * likedPool[p + j];
+                    b += x0[t + j] * dislikedPool[p + j];
+                }
+                x0[x + dotsAt] = a;
+                x0[x + dotsAt + 1] = b;
+            }
+        }
+
+        /**
+         * The attention pool of row {@code i}: {@code u = W_a^T e_t}, logits {@code u . e_k} over
+         * the real history items, softmax weights {@code alpha_k}, pool {@code sum alpha_k r_k e_k}.
+         * A row without history gets all-zero weights and a zero pool.
+         */
+        private void gatherAttention(EncodedBatch src, int i, int r, int x) {
+            int t = x + FeatureEncoding.ITEM * dim;
+            int q = i * dim;
+            for (int j = 0; j < dim; j++) {
+                float u = 0f;
+                for (int a = 0; a < dim; a++) {
+                    u += x0[t + a] * dense[attentionWeight + a * dim + j];
+                }
+                attentionQuery[q + j] = u;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            int al = i * history;
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                if (src.historyMask[h] == 0f) {
+                    attentionAlpha[al + k] = 0f;
+                    continue;
+                }
+                int e = embeddingRow(src.historyItems[h]) * dim;
+                float logit = 0f;
+                for (int j = 0; j < dim; j++) {
+                    logit += attentionQuery[q + j] * table[e + j];
+                }
+                attentionAlpha[al + k] = logit;
+                max = Math.max(max, logit);
+            }
+            float sum = 0f;
+            for (int k = 0; k < history; k++) {
+                if (src.historyMask[r * history + k] != 0f) {
+                    float w = (float) Math.exp(attentionAlpha[al + k] - max);
+                    attentionAlpha[al + k] = w;
+                    sum += w;
+                }
+            }
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                if (src.historyMask[h] == 0f) {
+                    continue;
+                }
+                float alpha = attentionAlpha[al + k] / sum;
+                attentionAlpha[al + k] = alpha;
+                float w = alpha * src.historyRatings[h];
+                int e = embeddingRow(src.historyItems[h]) * dim;
+                for (int j = 0; j < dim; j++) {
+                    x0[x + attentionAt + j] += w * table[e + j];
+                }
+            }
+        }
+
+        /** A history item's row in the liked tables: its index in the item field. */
+        private int itemIndex(int row) {
+            int index = row - itemOffset;
+            if (index < 0 || index >= itemRows) {
+                throw new IllegalArgumentException("history item row " + row
+                        + " is not an item row (" + itemOffset + " to " + (itemOffset + itemRows - 1) + ")");
+            }
+            return index;
         }
 
         private int embeddingRow(long id) {
@@ -647,24 +881,24 @@ public final class Dcnv2Model implements TrainableModel {
                 int[] lookupRows) {
             int d0 = inputWidth;
             int lookups = fields + history;
-            int genreAt = fields * dim;
-            int meanAt = genreAt + dim;
-            int rateAt = meanAt + dim;
             float decay = tableL2 * lossScale;
             double penalty = 0;
             for (int i = 0; i < count; i++) {
                 int r = rows[i];
                 int x = i * d0;
                 int slot = (outBase + i) * lookups;
+                historyFeatureGradients(src, i, r, x, denseGrad);
                 for (int f = 0; f < fields; f++) {
                     int row = fieldRows[i * fields + f];
                     lookupRows[slot + f] = row;
                     int gOff = (slot + f) * dim;
                     int e = row * dim;
+                    boolean target = f == FeatureEncoding.ITEM;
                     for (int j = 0; j < dim; j++) {
                         float w = table[e + j];
                         penalty += w * w;
-                        lookupGrad[gOff + j] = gradX0[x + f * dim + j] + decay * w;
+                        lookupGrad[gOff + j] = gradX0[x + f * dim + j]
+                                + (target ? gradItemExtra[j] : 0f) + decay * w;
                     }
                 }
                 for (int g = 0; g < genres; g++) {
@@ -695,9 +929,104 @@ public final class Dcnv2Model implements TrainableModel {
                         lookupGrad[gOff + j] = wm * gradX0[x + meanAt + j]
                                 + wr * gradX0[x + rateAt + j] + decay * w;
                     }
+                    if (likedTables) {
+                        boolean isLiked = src.historyRatings[h] > 0f;
+                        float w = isLiked ? likedWeight[i * history + k] : dislikedWeight[i * history + k];
+                        float[] g = isLiked ? gradLiked : gradDisliked;
+                        int t = (isLiked ? likedTable : dislikedTable) + itemIndex(row) * dim;
+                        for (int j = 0; j < dim; j++) {
+                            denseGrad[t + j] += w * g[j];
+                        }
+                    } else if (likedPools || targetDots) {
+                        float wl = likedWeight[i * history + k];
+                        float wn = dislikedWeight[i * history + k];
+                        for (int j = 0; j < dim; j++) {
+                            lookupGrad[gOff + j] += wl * gradLiked[j] + wn * gradDisliked[j];
+                        }
+                    }
+                    if (attention) {
+                        // Through the pool (alpha_k r_k) and through the logit (u . e_k).
+                        float wa = attentionAlpha[i * history + k] * src.historyRatings[h];
+                        float gl = gradAttentionLogit[k];
+                        int q = i * dim;
+                        for (int j = 0; j < dim; j++) {
+                            lookupGrad[gOff + j] += wa * gradX0[x + attentionAt + j]
+                                    + gl * attentionQuery[q + j];
+                        }
+                    }
                 }
             }
             return 0.5 * decay * penalty;
+        }
+
+        /**
+         * From dLoss/dx0 of row {@code i}: the gradients of the liked and not-liked pools ({@code
+         * gradLiked}, {@code gradDisliked}), of each attention logit ({@code gradAttentionLogit}),
+         * the target embedding's gradient beyond its own x0 slot ({@code gradItemExtra}), and
+         * {@code attention.weight}'s gradient (added to {@code denseGrad}).
+         */
+        private void historyFeatureGradients(EncodedBatch src, int i, int r, int x,
+                float[] denseGrad) {
+            Arrays.fill(gradItemExtra, 0f);
+            int t = x + FeatureEncoding.ITEM * dim;
+            if (likedPools || targetDots) {
+                int p = i * dim;
+                float gDotLiked = targetDots ? gradX0[x + dotsAt] : 0f;
+                float gDotDisliked = targetDots ? gradX0[x + dotsAt + 1] : 0f;
+                for (int j = 0; j < dim; j++) {
+                    float gl = likedPools ? gradX0[x + likedAt + j] : 0f;
+                    float gn = likedPools ? gradX0[x + likedAt + dim + j] : 0f;
+                    gradLiked[j] = gl + gDotLiked * x0[t + j];
+                    gradDisliked[j] = gn + gDotDisliked * x0[t + j];
+                    gradItemExtra[j] += gDotLiked * likedPool[p + j] + gDotDisliked * dislikedPool[p + j];
+                }
+            }
+            if (!attention) {
+                return;
+            }
+            // d alpha_k = r_k (g . e_k); softmax: d logit_k = alpha_k (d alpha_k - sum_j alpha_j d alpha_j).
+            int al = i * history;
+            float weighted = 0f;
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                float alpha = attentionAlpha[al + k];
+                if (src.historyMask[h] == 0f) {
+                    gradAttentionLogit[k] = 0f;
+                    continue;
+                }
+                int e = (int) src.historyItems[h] * dim;
+                float dot = 0f;
+                for (int j = 0; j < dim; j++) {
+                    dot += gradX0[x + attentionAt + j] * table[e + j];
+                }
+                float dAlpha = src.historyRatings[h] * dot;
+                gradAttentionLogit[k] = dAlpha;
+                weighted += alpha * dAlpha;
+            }
+            Arrays.fill(gradQuery, 0f);
+            for (int k = 0; k < history; k++) {
+                int h = r * history + k;
+                if (src.historyMask[h] == 0f) {
+                    continue;
+                }
+                float gl = attentionAlpha[al + k] * (gradAttentionLogit[k] - weighted);
+                gradAttentionLogit[k] = gl;
+                int e = (int) src.historyItems[h] * dim;
+                for (int j = 0; j < dim; j++) {
+                    gradQuery[j] += gl * table[e + j];
+                }
+            }
+            // u = W_a^T e_t: dW[a][j] = e_t[a] du[j], de_t[a] = sum_j W[a][j] du[j].
+            for (int a = 0; a < dim; a++) {
+                float et = x0[t + a];
+                int w = attentionWeight + a * dim;
+                float back = 0f;
+                for (int j = 0; j < dim; j++) {
+                    denseGrad[w + j] += et * gradQuery[j];
+                    back += dense[w + j] * gradQuery[j];
+                }
+                gradItemExtra[a] += back;
+            }
         }
     }
 }

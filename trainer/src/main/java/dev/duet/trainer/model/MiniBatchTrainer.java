@@ -61,6 +61,7 @@ public final class MiniBatchTrainer {
         List<EpochStats> history = new ArrayList<>();
         float[] bestDense = model.dense().clone();
         float[] bestTable = model.table().clone();
+        WeightAverage average = cfg.averageDecay() > 0f ? new WeightAverage(model, cfg.averageDecay()) : null;
         double bestAuc = Double.NEGATIVE_INFINITY;
         int bestEpoch = 0;
         int sinceBest = 0;
@@ -90,12 +91,19 @@ public final class MiniBatchTrainer {
                     adam.step(model.dense(), engine.denseGrad, model.table(), engine.tableGrad,
                             engine.touched, engine.touchedCount, model.tableWidth());
                     model.parametersChanged();
+                    if (average != null) {
+                        average.update(model);
+                    }
                     if (cfg.progressEveryBatches() > 0 && (b + 1) % cfg.progressEveryBatches() == 0) {
                         listener.onProgress(epoch, b + 1, batches, lossSum / (b + 1));
                     }
                 }
                 double auc = Double.NaN;
                 boolean best;
+                if (average != null) {
+                    // Validate and keep the averaged weights; training goes on from the raw ones.
+                    average.swap(model);
+                }
                 if (validate) {
                     float[] scores = engine.predict(valid);
                     auc = BinaryMetrics.auc(valid.labels, scores, valid.size());
@@ -116,6 +124,9 @@ public final class MiniBatchTrainer {
                 } else {
                     sinceBest++;
                 }
+                if (average != null) {
+                    average.swap(model);
+                }
                 EpochStats stats = new EpochStats(
                         epoch, lossSum / batches, auc, (System.nanoTime() - epochStart) / 1e9, best);
                 history.add(stats);
@@ -130,6 +141,53 @@ public final class MiniBatchTrainer {
         model.parametersChanged();
         double seconds = (System.nanoTime() - started) / 1e9;
         return new TrainedModel<>(model, bestEpoch, bestAuc, epoch, seconds, history);
+    }
+
+    /**
+     * An exponential moving average of the weights (Polyak averaging). The decay ramps up as
+     * {@code min(decay, (1 + t) / (10 + t))} after {@code t} steps, so the first epoch's average
+     * is not dominated by the initial weights.
+     */
+    private static final class WeightAverage {
+        private final float decay;
+        private final float[] dense;
+        private final float[] table;
+        private long steps;
+
+        WeightAverage(TrainableModel model, float decay) {
+            this.decay = decay;
+            this.dense = model.dense().clone();
+            this.table = model.table().clone();
+        }
+
+        void update(TrainableModel model) {
+            steps++;
+            float d = Math.min(decay, (1f + steps) / (10f + steps));
+            blend(dense, model.dense(), d);
+            blend(table, model.table(), d);
+        }
+
+        private static void blend(float[] average, float[] current, float d) {
+            float w = 1f - d;
+            for (int j = 0; j < average.length; j++) {
+                average[j] = d * average[j] + w * current[j];
+            }
+        }
+
+        /** Exchanges the model's weights with the average's. */
+        void swap(TrainableModel model) {
+            swap(dense, model.dense());
+            swap(table, model.table());
+            model.parametersChanged();
+        }
+
+        private static void swap(float[] a, float[] b) {
+            for (int j = 0; j < a.length; j++) {
+                float t = a[j];
+                a[j] = b[j];
+                b[j] = t;
+            }
+        }
     }
 
     private static void checkLabels(EncodedBatch batch, String what) {

@@ -156,8 +156,11 @@ public final class OnnxExporter {
             g.attributes(g.node("ReduceSum", pool + "_pool", pool + "_terms", "axis_1"),
                     intAttribute("keepdims", 0));
         }
-        g.attributes(g.node("Concat", "x0", "fields_flat", "genre_vector", "mean_pool",
-                "rating_pool", ModelContract.INPUT_DENSE), intAttribute("axis", 1));
+        java.util.List<String> x0Parts = new java.util.ArrayList<>(
+                java.util.List.of("fields_flat", "genre_vector", "mean_pool", "rating_pool"));
+        x0Parts.addAll(historyFeatures(g, m));
+        x0Parts.add(ModelContract.INPUT_DENSE);
+        g.attributes(g.node("Concat", "x0", x0Parts.toArray(String[]::new)), intAttribute("axis", 1));
 
         String x = "x0";
         for (int l = 0; l < m.crossLayers(); l++) {
@@ -210,6 +213,93 @@ public final class OnnxExporter {
         g.output(ModelContract.OUTPUT_USER_VECTOR, d);
         g.output(ModelContract.OUTPUT_ITEM_VECTOR, d);
         return g.build();
+    }
+
+    /**
+     * The nodes of the model's {@link HistoryFeature}s; returns the names of their x0 parts in
+     * x0's order (liked pool, not-liked pool, attention pool, target dot products).
+     */
+    private static java.util.List<String> historyFeatures(Graph g, Dcnv2Model m) {
+        java.util.Set<HistoryFeature> features = m.historyFeatures();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        boolean likedPools = features.contains(HistoryFeature.LIKED_POOLS);
+        boolean targetDots = features.contains(HistoryFeature.TARGET_DOTS);
+        if (features.isEmpty()) {
+            return parts;
+        }
+        g.scalar("zero", 0f);
+        g.attributes(g.node("Gather", "target_embedding", "field_embeddings", "item_column"),
+                intAttribute("axis", 1));
+        if (likedPools || targetDots) {
+            // liked = mask where the normalised rating is above 0, not liked = the rest of the mask.
+            g.node("Greater", "rating_positive", ModelContract.INPUT_HISTORY_RATINGS, "zero");
+            g.attributes(g.node("Cast", "rating_positive_float", "rating_positive"),
+                    intAttribute("to", TensorProto.DataType.FLOAT.getNumber()));
+            g.node("Mul", "liked_mask", ModelContract.INPUT_HISTORY_MASK, "rating_positive_float");
+            g.node("Sub", "disliked_mask", ModelContract.INPUT_HISTORY_MASK, "liked_mask");
+            boolean ownTables = features.contains(HistoryFeature.LIKED_TABLES);
+            if (ownTables) {
+                // The liked tables' rows are the item field's indices: history row - item offset.
+                ParameterGroup liked = m.layout().group("history.liked");
+                g.floats("history_liked_table", m.dense(), liked.offset(), liked.rows(), liked.cols());
+                ParameterGroup disliked = m.layout().group("history.disliked");
+                g.floats("history_disliked_table", m.dense(), disliked.offset(), disliked.rows(),
+                        disliked.cols());
+                g.scalarLong("item_offset", m.itemOffset());
+                g.node("Sub", "history_item_indices", ModelContract.INPUT_HISTORY_ITEMS, "item_offset");
+            }
+            for (String pool : new String[] {"liked", "disliked"}) {
+                String source = "history_embeddings";
+                if (ownTables) {
+                    source = pool + "_history_embeddings";
+                    g.node("Gather", source, "history_" + pool + "_table", "history_item_indices");
+                }
+                g.node("ReduceSum", pool + "_count", pool + "_mask", "axis_1");
+                g.node("Max", pool + "_denominator", pool + "_count", "one");
+                g.node("Div", pool + "_weights", pool + "_mask", pool + "_denominator");
+                g.node("Unsqueeze", pool + "_weights_3d", pool + "_weights", "axis_2");
+                g.node("Mul", pool + "_terms", source, pool + "_weights_3d");
+                g.attributes(g.node("ReduceSum", pool + "_pool", pool + "_terms", "axis_1"),
+                        intAttribute("keepdims", 0));
+            }
+            if (likedPools) {
+                parts.add("liked_pool");
+                parts.add("disliked_pool");
+            }
+        }
+        if (features.contains(HistoryFeature.ATTENTION)) {
+            int d = m.embeddingDim();
+            g.floats("attention_weight", m.dense(), m.layout().group("attention.weight").offset(), d, d);
+            g.scalar("masked_logit", -1e9f);
+            // logits u . e_k with u = e_t W_a; padding gets -1e9 (weight exactly 0 after the
+            // softmax), and the weights are multiplied by the mask so an empty history pools to 0.
+            g.node("MatMul", "attention_query", "target_embedding", "attention_weight");
+            g.node("Unsqueeze", "attention_query_3d", "attention_query", "axis_1");
+            g.node("Mul", "attention_products", "history_embeddings", "attention_query_3d");
+            g.attributes(g.node("ReduceSum", "attention_logits", "attention_products", "axis_2"),
+                    intAttribute("keepdims", 0));
+            g.node("Sub", "padding", "one", ModelContract.INPUT_HISTORY_MASK);
+            g.node("Mul", "padding_logits", "padding", "masked_logit");
+            g.node("Add", "attention_masked_logits", "attention_logits", "padding_logits");
+            g.attributes(g.node("Softmax", "attention_softmax", "attention_masked_logits"),
+                    intAttribute("axis", 1));
+            g.node("Mul", "attention_alpha", "attention_softmax", ModelContract.INPUT_HISTORY_MASK);
+            g.node("Mul", "attention_weights", "attention_alpha", ModelContract.INPUT_HISTORY_RATINGS);
+            g.node("Unsqueeze", "attention_weights_3d", "attention_weights", "axis_2");
+            g.node("Mul", "attention_terms", "history_embeddings", "attention_weights_3d");
+            g.attributes(g.node("ReduceSum", "attention_pool", "attention_terms", "axis_1"),
+                    intAttribute("keepdims", 0));
+            parts.add("attention_pool");
+        }
+        if (targetDots) {
+            for (String pool : new String[] {"liked", "disliked"}) {
+                g.node("Mul", "target_" + pool + "_products", "target_embedding", pool + "_pool");
+                g.node("ReduceSum", "target_" + pool + "_dot", "target_" + pool + "_products", "axis_1");
+            }
+            parts.add("target_liked_dot");
+            parts.add("target_disliked_dot");
+        }
+        return parts;
     }
 
     private static AttributeProto intAttribute(String name, long value) {

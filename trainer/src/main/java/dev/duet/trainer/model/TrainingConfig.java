@@ -14,6 +14,8 @@ package dev.duet.trainer.model;
  * @param seed seeds initialisation and shuffling
  * @param threads worker threads per mini-batch
  * @param progressEveryBatches call {@link TrainingListener#onProgress} this often; 0 for never
+ * @param averageDecay 0 for none, else the decay of an exponential moving average of the weights
+ *     (Polyak averaging): validation, early stopping and the returned model use the average
  */
 public record TrainingConfig(
         float learningRate,
@@ -24,7 +26,15 @@ public record TrainingConfig(
         int patience,
         long seed,
         int threads,
-        int progressEveryBatches) {
+        int progressEveryBatches,
+        float averageDecay) {
+
+    /** Without weight averaging. */
+    public TrainingConfig(float learningRate, float tableL2, float denseL2, int batchSize,
+            int maxEpochs, int patience, long seed, int threads, int progressEveryBatches) {
+        this(learningRate, tableL2, denseL2, batchSize, maxEpochs, patience, seed, threads,
+                progressEveryBatches, 0f);
+    }
 
     public TrainingConfig {
         require(learningRate > 0 && Float.isFinite(learningRate), "learningRate must be > 0");
@@ -35,6 +45,8 @@ public record TrainingConfig(
         require(patience >= 1, "patience must be >= 1");
         require(threads >= 1, "threads must be >= 1");
         require(progressEveryBatches >= 0, "progressEveryBatches must be >= 0");
+        require(averageDecay == 0f || (averageDecay > 0f && averageDecay < 1f),
+                "averageDecay must be 0 (off) or in (0, 1), was " + averageDecay);
     }
 
     static void require(boolean condition, String message) {

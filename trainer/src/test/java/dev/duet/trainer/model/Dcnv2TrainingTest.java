@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * Trains the default DCNv2 and the logistic-regression baseline on MovieLens-100K (PROTOCOL.md
  * section 1 split) and holds DCNv2 to its measured quality. Under this time split 86 % of test rows
  * belong to users never seen in training, which caps what id embeddings can add; the measured test
- * AUC with the defaults is 0.750 (baseline 0.737).
+ * AUC with the defaults (dim 8, lr 3e-4) is 0.7574 at seed 42 and 0.7589 +- 0.0015 over seeds 42 to
+ * 46 (baseline 0.7470; docs/sllmr.md, "Targets").
  */
 class Dcnv2TrainingTest {
 

@@ -75,6 +75,53 @@ class GradientCheckTest {
     }
 
     /**
+     * The optional history representations: liked and not-liked pools, target-aware attention
+     * (softmax over the masked history, its bilinear weight) and the target's dot products with
+     * the pools, all at once and the dot products alone (pools computed but not in x0).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13})
+    void dcnv2WithHistoryFeaturesGradientsMatchFiniteDifferences(long seed) {
+        Dcnv2Model model = dcnv2(seed, java.util.EnumSet.allOf(HistoryFeature.class));
+        assertThat(model.inputWidth()).isEqualTo(
+                dcnv2(seed).inputWidth() + 3 * model.embeddingDim() + 2);
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("attention.weight", "history.liked", "history.disliked",
+                "cross.0.weight", "deep.0.weight",
+                "output.weight", "table.fields", "table.history-only");
+    }
+
+    @Test
+    void dcnv2WithTargetDotsOnlyGradientsMatchFiniteDifferences() {
+        Dcnv2Model model = dcnv2(12, java.util.EnumSet.of(HistoryFeature.TARGET_DOTS));
+        assertThat(model.inputWidth()).isEqualTo(dcnv2(12).inputWidth() + 2);
+        Map<String, Double> errors = check(model);
+        assertThat(errors.keySet()).contains("table.fields", "table.history-only");
+    }
+
+    /** Every row of the check has liked and not-liked history items or none: both pools matter. */
+    @Test
+    void checkedRowsHaveLikedAndNotLikedHistory() {
+        EncodedBatch train = data.train();
+        int k = train.history();
+        int liked = 0;
+        int disliked = 0;
+        for (int r : rows) {
+            for (int j = 0; j < k; j++) {
+                if (train.historyMask[r * k + j] != 0f) {
+                    if (train.historyRatings[r * k + j] > 0f) {
+                        liked++;
+                    } else {
+                        disliked++;
+                    }
+                }
+            }
+        }
+        assertThat(liked).isGreaterThan(0);
+        assertThat(disliked).isGreaterThan(0);
+    }
+
+    /**
      * S-LLMR: the gated pairwise hinge on the teacher's order, on three pairs of the batch (and the
      * pointwise alternative on every row).
      */
@@ -144,6 +191,10 @@ class GradientCheckTest {
     }
 
     private static Dcnv2Model dcnv2(long seed) {
+        return dcnv2(seed, java.util.EnumSet.noneOf(HistoryFeature.class));
+    }
+
+    private static Dcnv2Model dcnv2(long seed, Set<HistoryFeature> features) {
         FeatureEncoding enc = data.encoding();
         int[] oov = new int[enc.fieldCount()];
         for (int f = 0; f < oov.length; f++) {
@@ -152,7 +203,8 @@ class GradientCheckTest {
         float[] dropout = new float[enc.fieldCount()];
         dropout[FeatureEncoding.USER] = 0.3f;
         Dcnv2Model model = new Dcnv2Model(oov, dropout, enc.embeddingRows(), enc.fieldCount(),
-                enc.genreCount(), enc.historyLength(), enc.denseWidth(), 3, 2, new int[] {6, 4}, 0.4f, seed);
+                enc.genreCount(), enc.historyLength(), enc.denseWidth(), 3, 2, new int[] {6, 4}, 0.4f, seed,
+                features);
         model.startEpoch(2);
         randomizeBiases(model, new Random(seed + 5));
         return model;

@@ -42,6 +42,29 @@ class MiniBatchTrainerTest {
         }
     }
 
+    /**
+     * Polyak averaging: the model returned (and validated) is the average; a decay near 0 keeps
+     * only the last step, i.e. the raw weights; training itself goes on from the raw weights.
+     */
+    @Test
+    void weightAveragingValidatesAndReturnsTheAverage() {
+        TrainedModel<Dcnv2Model> raw = train(small().threads(2).build(), TrainingListener.silent());
+        TrainedModel<Dcnv2Model> averaged = train(small().threads(2).averageDecay(0.9f).build(),
+                TrainingListener.silent());
+        TrainedModel<Dcnv2Model> lastStep = train(small().threads(2).averageDecay(1e-6f).build(),
+                TrainingListener.silent());
+        assertThat(averaged.model().table()).isNotEqualTo(raw.model().table());
+        for (int j = 0; j < raw.model().dense().length; j++) {
+            assertThat(lastStep.model().dense()[j]).isCloseTo(raw.model().dense()[j],
+                    org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        float[] scores = averaged.model().predict(DATA.valid());
+        assertThat(dev.duet.core.metrics.BinaryMetrics.auc(DATA.valid().labels, scores, DATA.valid().size()))
+                .isEqualTo(averaged.bestValidAuc());
+        assertThatThrownBy(() -> small().averageDecay(1f).build())
+                .hasMessageContaining("averageDecay");
+    }
+
     @Test
     void reportsEpochsAndProgress() {
         List<EpochStats> epochs = new ArrayList<>();

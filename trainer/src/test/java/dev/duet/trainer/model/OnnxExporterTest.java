@@ -53,9 +53,46 @@ class OnnxExporterTest {
             for (int from : new int[] {0, 5000, test.size() - size}) {
                 EncodedBatch batch = TestData.batch(test.subList(from, from + size),
                         data.encoding(), data.dataset());
-                compare(batch);
+                compare(model, file, batch);
             }
         }
+    }
+
+    /**
+     * The optional history representations (liked and not-liked pools, target-aware attention,
+     * the target's dot products with the pools) in the graph equal the Java forward pass. The
+     * weights are random and large enough that the attention is far from uniform.
+     */
+    @Test
+    void historyFeaturesMatchJavaForwardPass() throws Exception {
+        Dcnv2Config config = Dcnv2Config.builder().embeddingDim(8).initStd(0.5f)
+                .historyFeatures(java.util.EnumSet.allOf(HistoryFeature.class)).build();
+        Dcnv2Model featured = Dcnv2Model.create(data.encoding(), config);
+        ParameterGroup attention = featured.layout().group("attention.weight");
+        for (int j = attention.offset(); j < attention.end(); j++) {
+            featured.dense()[j] *= 4f;
+        }
+        featured.parametersChanged();
+        Path featuredFile = dir.resolve("history-features.onnx");
+        OnnxExporter.export(featured, data.encoding(), Map.of(), featuredFile);
+        List<Sample> test = data.split().test();
+        for (int size : new int[] {1, 37}) {
+            for (int from : new int[] {0, 5000, test.size() - size}) {
+                compare(featured, featuredFile, TestData.batch(test.subList(from, from + size),
+                        data.encoding(), data.dataset()));
+            }
+        }
+        // The attention is not uniform: with its bilinear weight at 0 the model scores otherwise.
+        EncodedBatch batch = TestData.batch(test.subList(0, 37), data.encoding(), data.dataset());
+        float[] sharp = featured.predict(batch);
+        java.util.Arrays.fill(featured.dense(), attention.offset(), attention.end(), 0f);
+        featured.parametersChanged();
+        float[] uniform = featured.predict(batch);
+        double change = 0;
+        for (int i = 0; i < sharp.length; i++) {
+            change = Math.max(change, Math.abs(sharp[i] - uniform[i]));
+        }
+        assertThat(change).as("largest change of a probability").isGreaterThan(1e-3);
     }
 
     /**
@@ -130,7 +167,7 @@ class OnnxExporterTest {
                 .hasMessageContaining("do not match the encoding");
     }
 
-    private static void compare(EncodedBatch batch) throws OrtException {
+    private static void compare(Dcnv2Model model, Path file, EncodedBatch batch) throws OrtException {
         int n = batch.size();
         Dcnv2Model.Outputs java = model.infer(batch);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
