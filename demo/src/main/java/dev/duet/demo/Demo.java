@@ -92,7 +92,7 @@ public final class Demo implements AutoCloseable {
         t = System.nanoTime();
         long replayStartMs = System.currentTimeMillis();
         SubtaskWindows windows = new SubtaskWindows(settings.parallelism, SubtaskWindows.defaultMaxParallelism(settings.parallelism));
-        reader = new OutputReader(kafka.clientProperties(), ledger, stats, rankingHits, windows);
+        reader = new OutputReader(kafka.bootstrap(), ledger, stats, rankingHits, windows);
         reader.start();
         replayer = new Replayer(kafka.producerProperties(), plan.records(), settings.rate, settings.requestDelay, ledger);
         replayer.start();

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -179,6 +181,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("enable.idempotence", "true");
         p.put("max.in.flight.requests.per.connection", "1");
         p.put("linger.ms", "5");
+        return p;
+    }
+
+    /**
+     * Settings of a String consumer that reads only committed records (what the job's
+     * exactly-once sinks have committed) from the beginning, in a fresh group named
+     * {@code groupPrefix} plus a random suffix, committing nothing itself. Readers add their own
+     * fetch settings.
+     */
+    public static Properties readCommittedConsumerProperties(String bootstrap, String groupPrefix) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("group.id", groupPrefix + UUID.randomUUID());
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", "earliest");
         return p;
     }
 

@@ -6,12 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads {@code recommendations} and {@code dead-letters} from the beginning with read_committed
@@ -32,15 +30,9 @@ final class OutputReader implements AutoCloseable {
     private volatile int unreadable;
     private final SubtaskWindows windows;
 
-    OutputReader(Properties clientProperties, Ledger ledger, LiveStats stats, RankingHits hits, SubtaskWindows windows) {
-        this.consumerProperties = new Properties();
-        consumerProperties.putAll(clientProperties);
-        consumerProperties.put("key.deserializer", StringDeserializer.class.getName());
-        consumerProperties.put("value.deserializer", StringDeserializer.class.getName());
-        consumerProperties.put("isolation.level", "read_committed");
-        consumerProperties.put("group.id", "duet-demo-reader-" + UUID.randomUUID());
-        consumerProperties.put("enable.auto.commit", "false");
-        consumerProperties.put("auto.offset.reset", "earliest");
+    /** @param bootstrap the broker, e.g. {@link EmbeddedKafka#bootstrap()} */
+    OutputReader(String bootstrap, Ledger ledger, LiveStats stats, RankingHits hits, SubtaskWindows windows) {
+        this.consumerProperties = EmbeddedKafka.readCommittedConsumerProperties(bootstrap, "duet-demo-reader-");
         this.ledger = ledger;
         this.stats = stats;
         this.hits = hits;

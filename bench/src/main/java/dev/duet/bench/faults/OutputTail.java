@@ -1,5 +1,6 @@
 package dev.duet.bench.faults;
 
+import dev.duet.demo.EmbeddedKafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.demo.Ledger;
@@ -9,14 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads {@code recommendations} and {@code dead-letters} from the beginning with read_committed
@@ -42,14 +41,7 @@ final class OutputTail implements AutoCloseable {
     private volatile boolean running = true;
 
     OutputTail(String bootstrap, FaultLedger ledger) {
-        properties = new Properties();
-        properties.put("bootstrap.servers", bootstrap);
-        properties.put("key.deserializer", StringDeserializer.class.getName());
-        properties.put("value.deserializer", StringDeserializer.class.getName());
-        properties.put("isolation.level", "read_committed");
-        properties.put("group.id", "duet-faults-reader-" + UUID.randomUUID());
-        properties.put("enable.auto.commit", "false");
-        properties.put("auto.offset.reset", "earliest");
+        properties = EmbeddedKafka.readCommittedConsumerProperties(bootstrap, "duet-faults-reader-");
         properties.put("fetch.max.wait.ms", "100");
         properties.put("reconnect.backoff.max.ms", "500");
         this.ledger = ledger;

@@ -1,16 +1,15 @@
 package dev.duet.bench.pipeline;
 
+import dev.duet.demo.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a phase's output and dead-letter topics from the beginning with read_committed, what a
@@ -27,15 +26,8 @@ final class OutputConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
-    OutputConsumer(Properties client, PhaseTopics topics, OutputLog log) {
-        properties = new Properties();
-        properties.putAll(client);
-        properties.put("key.deserializer", StringDeserializer.class.getName());
-        properties.put("value.deserializer", StringDeserializer.class.getName());
-        properties.put("isolation.level", "read_committed");
-        properties.put("group.id", "duet-bench-reader-" + UUID.randomUUID());
-        properties.put("enable.auto.commit", "false");
-        properties.put("auto.offset.reset", "earliest");
+    OutputConsumer(String bootstrap, PhaseTopics topics, OutputLog log) {
+        properties = EmbeddedKafka.readCommittedConsumerProperties(bootstrap, "duet-bench-reader-");
         properties.put("max.poll.records", "5000");
         properties.put("fetch.max.wait.ms", "50");
         this.topics = topics;

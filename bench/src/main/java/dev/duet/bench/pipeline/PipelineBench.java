@@ -252,7 +252,7 @@ public final class PipelineBench implements AutoCloseable {
             double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
 
             OutputLog outputs = new OutputLog(topics.interactions, settings.parallelism);
-            try (OutputConsumer consumer = new OutputConsumer(kafka.clientProperties(), topics, outputs)) {
+            try (OutputConsumer consumer = new OutputConsumer(kafka.bootstrap(), topics, outputs)) {
                 consumer.readToEnd(Duration.ofSeconds(120 + events / 20_000));
             }
             long[] times = outputs.appendTimes();
@@ -310,7 +310,7 @@ public final class PipelineBench implements AutoCloseable {
             long measureFrom;
             CheckpointStats checkpointStats = null;
             try (BenchJob job = BenchJob.start(config, jobOptions(config, topics, false, checkpoints), settings.flinkConf);
-                    OutputConsumer consumer = new OutputConsumer(kafka.clientProperties(), topics, outputs);
+                    OutputConsumer consumer = new OutputConsumer(kafka.bootstrap(), topics, outputs);
                     InputWriter writer = new InputWriter(kafka.producerProperties(), topics, inputs)) {
                 job.awaitRunning(Duration.ofSeconds(120));
                 consumer.start();
